@@ -1,0 +1,45 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from hubs.demo import DEMO_PASSWORD, DEMO_USERS
+from hubs.models import Membership, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_refuses_with_debug_off(takatsuki, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not get_user_model().objects.exists()
+
+
+def test_seed_demo_creates_one_user_per_role_and_is_rerunnable(takatsuki, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    User = get_user_model()
+    assert User.objects.count() == len(DEMO_USERS) + 1
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    for username, *_ in DEMO_USERS:
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and not admin.memberships.exists()
+
+
+def test_seed_demo_needs_the_network(db):
+    with pytest.raises(CommandError, match="load_network"):
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+
+
+def test_add_member_creates_an_account_without_a_usable_password(takatsuki):
+    call_command("add_member", "tanaka", "--hub", "desk", "--role", "staff", stdout=io.StringIO())
+    user = get_user_model().objects.get(username="tanaka")
+    assert not user.has_usable_password()
+    assert user.memberships.get().hub.code == "desk"
+    with pytest.raises(CommandError, match="No hub"):
+        call_command("add_member", "tanaka", "--hub", "nowhere", "--role", "staff")
