@@ -1,4 +1,4 @@
-"""Cross-cutting request handling: session lifetime and no caching of personal data."""
+"""Cross-cutting request handling: language, session lifetime, no caching of personal data."""
 
 import time
 
@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -48,3 +50,17 @@ class NoStoreForAuthenticatedMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+class JapaneseFirstLocaleMiddleware(LocaleMiddleware):
+    """Japanese unless the user chose another language with the switch (its cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; shared municipal
+    PCs are often set up in English, and the city's working language is Japanese.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

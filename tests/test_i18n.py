@@ -16,6 +16,12 @@ def test_japanese_is_the_default(client, staff):
     assert "ホーム" in response.content.decode()
 
 
+def test_an_english_browser_still_gets_japanese_until_the_user_switches(client, staff):
+    client.force_login(staff)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "ja"
+
+
 def test_the_language_switch_shows_english(client, staff):
     client.force_login(staff)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
