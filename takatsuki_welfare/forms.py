@@ -1,7 +1,11 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from .wareki import format_wareki, parse_birth_date
 
 
 class LoginForm(AuthenticationForm):
@@ -29,3 +33,29 @@ class LoginForm(AuthenticationForm):
                 "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             },
         )
+
+
+class BirthDateField(forms.CharField):
+    """A date typed in 和暦 or 西暦 (昭和45年3月2日, S45.3.2, 1970-03-02 …)."""
+
+    widget = forms.TextInput(
+        attrs={"placeholder": "例: 昭和45年3月2日 / S45.3.2 / 1970-03-02", "inputmode": "text"}
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return format_wareki(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_birth_date(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_date") from exc

@@ -5,6 +5,7 @@ data (seeded by migration), not hard-coded choices. States the software depends 
 stages, statuses) are TextChoices on their models instead.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,8 @@ class CodeList(models.TextChoices):
     RELATIONSHIP = "relationship", _("Relationship (続柄)")
     CLOSURE_REASON = "closure_reason", _("Closure reason (終結理由)")
     HOUSING = "housing", _("Housing (住居)")
+    HOUSEHOLD_TYPE = "household_type", _("Household type (世帯類型)")
+    COMPLEX_NEED = "complex_need", _("Complex need (複合課題)")
 
 
 class CodeQuerySet(models.QuerySet):
@@ -50,3 +53,66 @@ class Code(models.Model):
         if self.label_en and (get_language() or "").startswith("en"):
             return self.label_en
         return self.label
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """Append-only record of every view, search, change and export of personal data."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("View (閲覧)")
+        SEARCH = "search", _("Search (検索)")
+        CREATE = "create", _("Create (作成)")
+        UPDATE = "update", _("Update (更新)")
+        EXPORT = "export", _("Export (出力)")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("hub")
+    )
+    role = models.CharField(_("role"), max_length=16, blank=True)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    object_type = models.CharField(_("record type"), max_length=40, blank=True)
+    object_id = models.CharField(_("record id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["hub", "-at"], name="accesslog_hub_at"),
+            models.Index(fields=["object_type", "object_id"], name="accesslog_object"),
+            models.Index(fields=["user", "-at"], name="accesslog_user_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")

@@ -20,5 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("hubs/", include("hubs.urls")),
+    path("", include("cases.urls")),
+    path("audit/", include("takatsuki_welfare.audit_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,10 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
+from cases.models import Case, CaseHub, CasePerson, Consent, Household, Intake, Person, Stage
 from hubs.models import Area, Hub, Membership, Role
 from takatsuki_welfare.models import Code, CodeList
 
@@ -70,3 +73,90 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     hub = factory.SubFactory(HubFactory)
     role = Role.STAFF
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    number = factory.Sequence(lambda n: f"H2026-{n:06d}")
+    town = "芥川町"
+    address_rest = factory.Sequence(lambda n: f"1丁目{n}番1号")
+    registered_hub = factory.SubFactory(HubFactory)
+    registered_by = factory.SubFactory(UserFactory)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    family_name = "山田"
+    given_name = factory.Sequence(lambda n: f"太郎{n}")
+    family_name_kana = "やまだ"
+    given_name_kana = "たろう"
+    birth_date = datetime.date(1970, 3, 2)
+    sex = Person.Sex.MALE
+    household = factory.SubFactory(HouseholdFactory)
+    registered_hub = factory.SelfAttribute("household.registered_hub")
+    registered_by = factory.SelfAttribute("household.registered_by")
+
+
+class CaseFactory(DjangoModelFactory):
+    """A case on a household with one primary person; lead_hub defaults to the household's hub."""
+
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"2026-{n:06d}")
+    household = factory.SubFactory(HouseholdFactory)
+    lead_hub = factory.SelfAttribute("household.registered_hub")
+    stage = Stage.SUPPORT
+
+    @factory.post_generation
+    def primary(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        person = extracted or PersonFactory(
+            household=obj.household,
+            registered_hub=obj.household.registered_hub,
+            registered_by=obj.household.registered_by,
+        )
+        CasePerson.objects.create(case=obj, person=person, is_primary=True)
+
+    @factory.post_generation
+    def hubs(obj, create, extracted, **kwargs):
+        for hub in extracted or ():
+            CaseHub.objects.create(case=obj, hub=hub)
+
+    @factory.post_generation
+    def fields(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.fields.set([code(CodeList.FIELD, c) for c in extracted])
+
+
+class IntakeFactory(DjangoModelFactory):
+    class Meta:
+        model = Intake
+
+    hub = factory.SubFactory(HubFactory)
+    recorded_by = factory.SubFactory(UserFactory)
+    outcome = Intake.Outcome.INFO_ONLY
+    narrative = "近所の方から、高齢の母と息子の二人暮らしで心配との相談。"
+
+
+class ConsentFactory(DjangoModelFactory):
+    class Meta:
+        model = Consent
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    kind = Consent.Kind.SHARE_WITH_AGENCIES
+    obtained_on = factory.LazyFunction(lambda: datetime.date.today())
+    method = Consent.Method.SIGNATURE
+    recorded_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def hubs(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.hubs.set(extracted)

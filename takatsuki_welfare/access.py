@@ -1,0 +1,100 @@
+"""The access policy: one place decides who sees which personal data (DESIGN.md's table).
+
+Each model's ``objects.visible_to(user)`` calls the function here for its type. The acting
+membership (hub and role) comes from the session through ``user.acting_membership``; outside a
+request (commands, tests) a user with exactly one active membership acts as it.
+
+- volunteer: no case; only the intakes they recorded.
+- staff / CSW: cases their hub leads or takes part in; intakes received at or handed to
+  their hub, or belonging to a case they see.
+- coordinator: as staff, plus every multi-agency case city-wide.
+- manager: all of their hub's cases (lead or taking part); intakes as staff.
+Households and persons are visible through a visible case, or when the hub registered them.
+A user without an acting membership (e.g. the system administrator) sees no personal data.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from hubs.models import Membership, Role
+
+
+def acting_membership(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if hasattr(user, "acting_membership"):
+        membership = user.acting_membership
+    else:
+        memberships = list(Membership.objects.active().filter(user=user).select_related("hub")[:2])
+        membership = memberships[0] if len(memberships) == 1 else None
+        user.acting_membership = membership
+    if membership is None or not membership.active:
+        return None
+    return membership
+
+
+def _casework_membership(user):
+    membership = acting_membership(user)
+    if membership is None or membership.role == Role.VOLUNTEER:
+        return None
+    return membership
+
+
+def case_condition(membership):
+    from cases.models import CaseHub
+
+    hub = membership.hub_id
+    condition = Q(lead_hub_id=hub) | Q(
+        Exists(CaseHub.objects.filter(case_id=OuterRef("pk"), hub_id=hub))
+    )
+    if membership.role == Role.COORDINATOR:
+        condition |= Q(multi_agency=True)
+    return condition
+
+
+def cases_visible_to(user, queryset):
+    membership = _casework_membership(user)
+    if membership is None:
+        return queryset.none()
+    return queryset.filter(case_condition(membership))
+
+
+def _visible_cases(membership):
+    from cases.models import Case
+
+    return Case.objects.filter(case_condition(membership))
+
+
+def households_visible_to(user, queryset):
+    membership = _casework_membership(user)
+    if membership is None:
+        return queryset.none()
+    cases = _visible_cases(membership).filter(household_id=OuterRef("pk"))
+    return queryset.filter(Q(registered_hub_id=membership.hub_id) | Q(Exists(cases)))
+
+
+def persons_visible_to(user, queryset):
+    from cases.models import CasePerson, Household
+
+    membership = _casework_membership(user)
+    if membership is None:
+        return queryset.none()
+    hub = membership.hub_id
+    households = Household.objects.filter(pk=OuterRef("household_id")).filter(
+        Q(registered_hub_id=hub)
+        | Q(Exists(_visible_cases(membership).filter(household_id=OuterRef("pk"))))
+    )
+    case_links = CasePerson.objects.filter(person_id=OuterRef("pk")).filter(
+        Exists(_visible_cases(membership).filter(pk=OuterRef("case_id")))
+    )
+    return queryset.filter(Q(registered_hub_id=hub) | Q(Exists(households)) | Q(Exists(case_links)))
+
+
+def intakes_visible_to(user, queryset):
+    membership = acting_membership(user)
+    if membership is None:
+        return queryset.none()
+    if membership.role == Role.VOLUNTEER:
+        return queryset.filter(recorded_by=user)
+    hub = membership.hub_id
+    cases = _visible_cases(membership).filter(pk=OuterRef("case_id"))
+    return queryset.filter(Q(hub_id=hub) | Q(handed_to_id=hub) | Q(Exists(cases)))

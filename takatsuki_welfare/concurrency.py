@@ -1,0 +1,29 @@
+"""Optimistic locking: a ``version`` field and a conditional update.
+
+Two people editing the same record: the second save finds the version changed and is refused
+with a message; nothing is silently overwritten.
+"""
+
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+
+class EditConflict(Exception):
+    message = _(
+        "Someone else changed this record while you were editing it. Your changes were not "
+        "saved: check the current content, then enter your changes again."
+    )
+
+
+def save_versioned(instance, *, expected_version, fields):
+    """Write ``fields`` of instance only if the stored version is still expected_version."""
+    model = type(instance)
+    values = {name: getattr(instance, name) for name in fields}
+    if hasattr(instance, "search_keys"):
+        values.update(instance.search_keys())
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+        **values, version=F("version") + 1
+    )
+    if updated != 1:
+        raise EditConflict(EditConflict.message)
+    instance.version = expected_version + 1
