@@ -1,2 +1,6 @@
+from django.urls import path
+
+from . import audit_views
+
 app_name = "audit"
-urlpatterns = []
+urlpatterns = [path("", audit_views.access_log, name="log")]

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from .wareki import format_wareki, parse_birth_date
@@ -45,6 +46,10 @@ class BirthDateField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
+        # max_length limits the typed text (the widget's maxlength); the cleaned value is a date.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, validators.MaxLengthValidator)
+        ]
 
     def prepare_value(self, value):
         if isinstance(value, datetime.date):

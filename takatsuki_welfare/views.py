@@ -4,18 +4,18 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from hubs.models import Membership
+from .audit import log_access
+from .dashboard import work_lists
+from .models import AccessLog
 
 
 def home(request):
-    """The start page: who you act as, your hub, and where to go next."""
+    """The start page: who you act as, and what needs doing at your hub."""
     membership = request.membership
-    colleagues = None
-    if membership is not None and membership.may_see_members:
-        colleagues = (
-            Membership.objects.active().filter(hub=membership.hub).values("role").distinct().count()
-        )
-    return render(request, "home.html", {"membership": membership, "colleague_roles": colleagues})
+    lists = work_lists(request.user, membership)
+    if lists:
+        log_access(request, AccessLog.Action.SEARCH, detail="home work lists")
+    return render(request, "home.html", {"membership": membership, **lists})
 
 
 @login_not_required

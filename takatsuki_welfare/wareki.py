@@ -9,6 +9,9 @@ import unicodedata
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 class Era(NamedTuple):
     name: str
@@ -30,10 +33,10 @@ ERAS: tuple[Era, ...] = (
     Era("令和", "R", datetime.date(2019, 5, 1), None),
 )
 
-UNREADABLE = "生年月日を読み取れません。例: 昭和45年3月2日、S45.3.2、1970-03-02"
-FUTURE = "未来の日付は入力できません。"
-BEFORE_1868 = "1868年より前の日付は入力できません。"
-BEFORE_MEIJI = "1868年10月23日（明治元年）より前の日付は入力できません。"
+UNREADABLE = gettext_lazy("The date cannot be read. Examples: 昭和45年3月2日, S45.3.2, 1970-03-02")
+FUTURE = gettext_lazy("A date in the future cannot be entered.")
+BEFORE_1868 = gettext_lazy("Dates before 1868 cannot be entered.")
+BEFORE_MEIJI = gettext_lazy("Dates before 23 October 1868 (明治元年) cannot be entered.")
 
 _JAPAN = ZoneInfo("Asia/Tokyo")
 _ERA_BY_TOKEN = {token: era for era in ERAS for token in (era.name, era.name[0], era.letter)}
@@ -59,24 +62,31 @@ def _make_date(year: int, month: int, day: int, year_text: str) -> datetime.date
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise ValueError(f"{year_text}{month}月{day}日は存在しない日付です。") from None
+        raise ValueError(
+            _("%(date)s does not exist.") % {"date": f"{year_text}{month}月{day}日"}
+        ) from None
 
 
 def _until(era: Era) -> ValueError:
-    return ValueError(f"{era.name}は{era.last_year}年（{_western(era.end)}）までです。")
+    return ValueError(
+        _("%(era)s ends with year %(year)s (%(date)s).")
+        % {"era": era.name, "year": era.last_year, "date": _western(era.end)}
+    )
 
 
 def _parse_era_date(match: re.Match[str]) -> datetime.date:
     era = _ERA_BY_TOKEN[match[1]]
     number = 1 if match[2] == "元" else int(match[2])
     if number == 0:
-        raise ValueError(f"{era.name}0年は存在しません。")
+        raise ValueError(_("%(era)s year 0 does not exist.") % {"era": era.name})
     if era.last_year is not None and number > era.last_year:
         raise _until(era)
     year_text = f"{era.name}{_year_label(number)}年"
     date = _make_date(era.start.year + number - 1, int(match[3]), int(match[4]), year_text)
     if date < era.start:
-        raise ValueError(f"{era.name}は{_western(era.start)}からです。")
+        raise ValueError(
+            _("%(era)s starts on %(date)s.") % {"era": era.name, "date": _western(era.start)}
+        )
     if era.end is not None and date > era.end:
         raise _until(era)
     return date

@@ -4,10 +4,19 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from hubs.models import Role
 
 from .factories import HubFactory, MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def japanese_by_default(settings):
+    """Each test starts (and leaves) with the default language, as a new request would."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -68,7 +68,7 @@ class CaseQuerySet(models.QuerySet):
         return self.open().filter(Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True))
 
     def for_list(self):
-        return self.select_related("household", "lead_hub", "main_worker").prefetch_related(
+        return self.select_related("household__area", "lead_hub", "main_worker").prefetch_related(
             models.Prefetch(
                 "case_persons",
                 queryset=CasePerson.objects.filter(is_primary=True).select_related("person"),

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cases.demo import seed_cases
 from hubs.demo import DEMO_PASSWORD, DEMO_USERS
 from hubs.models import Hub, Membership
 
@@ -60,3 +61,11 @@ class Command(BaseCommand):
                 f"Demo users ready ({len(DEMO_USERS) + 1}); password for all: {DEMO_PASSWORD}"
             )
         )
+        created = seed_cases()
+        if created:
+            households, cases, persons = created
+            self.stdout.write(
+                f"Demo caseload: {households} households, {persons} persons, {cases} cases"
+            )
+        else:
+            self.stdout.write("Demo caseload already present; left as it is.")

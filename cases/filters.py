@@ -1,0 +1,165 @@
+"""FilterSets for the cases app's list pages."""
+
+import unicodedata
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import ModelChoiceField
+
+from hubs.models import Hub, Membership, Role
+from takatsuki_welfare.models import Code, CodeList
+from takatsuki_welfare.templatetags.tsunagu import display_name
+
+from .models import Case, CasePerson, HouseholdFlag, Person, Stage
+
+# Stages sort in the order a case moves through them, not alphabetically by code.
+STAGE_RANK = models.Case(
+    *(models.When(stage=value, then=rank) for rank, value in enumerate(Stage.values)),
+    output_field=models.IntegerField(),
+)
+
+
+class UserChoiceField(ModelChoiceField):
+    def label_from_instance(self, obj):
+        return display_name(obj)
+
+
+class UserChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CaseOrderingFilter(django_filters.OrderingFilter):
+    """Sortable columns; empty dates sort as the oldest; "id" always breaks ties."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = []
+        for param in value:
+            if param in EMPTY_VALUES:
+                continue
+            name = self.get_ordering_value(param)
+            descending = name.startswith("-")
+            name = name.removeprefix("-")
+            if name == "stage_rank":
+                qs = qs.annotate(stage_rank=STAGE_RANK)
+            expression = F(name)
+            ordering.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+            )
+        return qs.order_by(*ordering, "id")
+
+
+def members_of_acting_hub(request):
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return get_user_model().objects.none()
+    members = (
+        Membership.objects.active().filter(hub_id=membership.hub_id).exclude(role=Role.VOLUNTEER)
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk__in=members.values("user_id"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name, kana or case number"),
+        method="filter_text",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    stage = django_filters.MultipleChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, widget=forms.CheckboxSelectMultiple
+    )
+    field = django_filters.ModelChoiceFilter(
+        label=_("Field"),
+        field_name="fields",
+        queryset=Code.objects.of(CodeList.FIELD),
+        empty_label=_("All"),
+    )
+    concern = django_filters.ModelChoiceFilter(
+        label=_("Concern"),
+        field_name="concerns",
+        queryset=Code.objects.of(CodeList.CONCERN),
+        empty_label=_("All"),
+    )
+    flag = django_filters.ModelChoiceFilter(
+        label=_("Complex need"),
+        queryset=Code.objects.of(CodeList.COMPLEX_NEED),
+        method="filter_flag",
+        empty_label=_("All"),
+    )
+    lead_hub = django_filters.ModelChoiceFilter(
+        label=_("Lead hub"), queryset=Hub.objects.active(), empty_label=_("All")
+    )
+    main_worker = UserChoiceFilter(
+        label=_("Main worker"), queryset=members_of_acting_hub, empty_label=_("All")
+    )
+    multi_agency = django_filters.BooleanFilter(
+        label=_("Multi-agency"),
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    no_contact_days = IntegerFilter(
+        label=_("No contact for more than (days)"), method="filter_no_contact", min_value=1
+    )
+    opened_from = django_filters.DateFilter(
+        label=_("Opened from"),
+        field_name="opened_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    opened_to = django_filters.DateFilter(
+        label=_("Opened until"),
+        field_name="opened_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ordering = CaseOrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("number", "number"),
+            ("opened_on", "opened"),
+            ("stage_rank", "stage"),
+            ("last_contact_on", "last_contact"),
+        ),
+        field_labels={
+            "number": _("Case number"),
+            "opened_on": _("Opened on"),
+            "stage_rank": _("Stage"),
+            "last_contact_on": _("Last contact"),
+        },
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if not text:
+            return queryset
+        persons = Person.objects.search(text)
+        named = Exists(CasePerson.objects.filter(case_id=OuterRef("pk"), person__in=persons))
+        return queryset.filter(named | Q(number__contains=text))
+
+    def filter_flag(self, queryset, name, value):
+        today = timezone.localdate()
+        flags = HouseholdFlag.objects.filter(household_id=OuterRef("household_id"), kind=value)
+        flags = flags.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        return queryset.filter(Exists(flags))
+
+    def filter_no_contact(self, queryset, name, value):
+        return queryset.without_contact_for(value)
