@@ -12,3 +12,15 @@ def acting_membership(request):
             if membership is None or m.pk != membership.pk
         ],
     }
+
+
+def unread_notifications(request):
+    """Unread notifications of the signed-in user, for the bell (counted only if shown)."""
+    from django.utils.functional import SimpleLazyObject
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "unread_notification_count": SimpleLazyObject(lambda: user.notifications.unread().count())
+    }

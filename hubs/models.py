@@ -98,6 +98,12 @@ class Hub(models.Model):
     hours = models.CharField(_("opening hours"), max_length=150, blank=True)
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    acknowledge_business_days = models.PositiveSmallIntegerField(
+        _("referrals: acknowledge within (business days)"), default=2
+    )
+    answer_business_days = models.PositiveSmallIntegerField(
+        _("referrals: answer within (business days)"), default=5
+    )
     search_key = models.CharField(max_length=500, editable=False, db_index=True, default="")
 
     objects = HubQuerySet.as_manager()

@@ -98,3 +98,13 @@ def intakes_visible_to(user, queryset):
     hub = membership.hub_id
     cases = _visible_cases(membership).filter(pk=OuterRef("case_id"))
     return queryset.filter(Q(hub_id=hub) | Q(handed_to_id=hub) | Q(Exists(cases)))
+
+
+def referrals_visible_to(user, queryset):
+    """The two hubs of a referral see it; so does anyone who sees its case (the chain)."""
+    membership = _casework_membership(user)
+    if membership is None:
+        return queryset.none()
+    hub = membership.hub_id
+    cases = _visible_cases(membership).filter(pk=OuterRef("case_id"))
+    return queryset.filter(Q(from_hub_id=hub) | Q(to_hub_id=hub) | Q(Exists(cases)))

@@ -97,6 +97,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hubs.context_processors.acting_membership",
+                "hubs.context_processors.unread_notifications",
+                "referrals.context_processors.referral_counts",
             ],
         },
     },
@@ -208,6 +210,15 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise")
+
+# Notifications: always in the app (the bell); e-mail only when switched on. The default
+# backend prints to the console, so nothing leaves the machine unless configured.
+NOTIFY_BY_EMAIL = _env("NOTIFY_BY_EMAIL", env.bool, False)
+SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000")
+EMAIL_BACKEND = _env("EMAIL_BACKEND", env.str, "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = _env("EMAIL_HOST", env.str, "localhost")
+EMAIL_PORT = _env("EMAIL_PORT", env.int, 25)
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", env.str, "tsunagu@localhost")
 
 LOGGING = {
     "version": 1,

@@ -22,5 +22,7 @@ urlpatterns = [
     path("hubs/", include("hubs.urls")),
     path("", include("cases.urls")),
     path("audit/", include("takatsuki_welfare.audit_urls")),
+    path("referrals/", include("referrals.urls")),
+    path("notifications/", include("takatsuki_welfare.notification_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 
 from cases.models import Case, CaseHub, CasePerson, Consent, Household, Intake, Person, Stage
 from hubs.models import Area, Hub, Membership, Role
+from referrals.models import Basis, Kind, Referral
 from takatsuki_welfare.models import Code, CodeList
 
 
@@ -160,3 +161,22 @@ class ConsentFactory(DjangoModelFactory):
     def hubs(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.hubs.set(extracted)
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A referral of a case from its lead hub, on consent. Prefer referral_send in flow tests."""
+
+    class Meta:
+        model = Referral
+
+    case = factory.SubFactory(CaseFactory)
+    person = factory.LazyAttribute(lambda r: r.case.primary_person if r.case else None)
+    from_hub = factory.SelfAttribute("case.lead_hub")
+    sender = factory.SubFactory(UserFactory)
+    to_hub = factory.SubFactory(HubFactory)
+    kind = Kind.SUPPORT
+    reason = "高齢の母の介護と息子のひきこもりについて支援をお願いしたい。"
+    basis = Basis.SUPPORT_MEETING
+    meeting_reference = "2026-11-20 支援会議"
+    acknowledge_due = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(2))
+    answer_due = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(7))
