@@ -11,7 +11,7 @@ SESSION_KEY = "acting_membership_id"
 
 
 def memberships_of(user):
-    return Membership.objects.active().filter(user=user).select_related("hub")
+    return Membership.objects.active().filter(user=user).select_related("hub__kind")
 
 
 def resolve(request):

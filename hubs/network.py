@@ -25,7 +25,9 @@ LIST_SEPARATOR = ";"
 CSV_COLUMNS = [
     "record", "code", "name", "kana", "kind", "part_of", "fields", "projects", "operator",
     "operator_name", "areas", "postal_code", "address", "phone", "hours", "active",
+    "acknowledge_business_days", "answer_business_days",
 ]  # fmt: skip
+DUE_DAY_KEYS = ("acknowledge_business_days", "answer_business_days")
 _TRUE = {"true", "1", "yes", "y", "はい", "○"}
 _FALSE = {"false", "0", "no", "n", "いいえ", "×"}
 
@@ -260,6 +262,16 @@ def load_network(path) -> LoadReport:
         except ValueError:
             error(entry, f"'active' must be true or false, not '{d.get('active')}'")
             continue
+        for key in DUE_DAY_KEYS:
+            value = d.get(key, "")
+            if value in ("", None):
+                continue
+            try:
+                row[key] = int(value)
+                if not 0 <= row[key] <= 60:
+                    raise ValueError
+            except (TypeError, ValueError):
+                error(entry, f"'{key}' must be a whole number of business days (0-60)")
         if row["kind"] not in known_kinds:
             error(entry, f"unknown hub kind '{row['kind']}'")
         if row["operator"] not in operators:

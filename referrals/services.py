@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseHub, Consent
+from cases.models import Case, CaseHub, Consent, Intake
 from cases.services import case_add_hub
 from hubs.models import Role
 from takatsuki_welfare.access import acting_membership
@@ -24,6 +24,7 @@ from .models import (
     NEEDS_NEXT_STEP,
     OPEN,
     Basis,
+    DeclinedBy,
     DeclineReason,
     Kind,
     NextStep,
@@ -259,6 +260,13 @@ def referral_accept(*, actor, referral, comment="", expected_version=None):
     referral = _locked(referral, expected_version)
     membership = _receiver(actor, referral)
     _refuse(referral, OPEN, _("accepted"))
+    if referral.kind == Kind.HANDOVER and referral.case.lead_hub_id != referral.from_hub_id:
+        raise ValidationError(
+            _(
+                "The lead of this case has moved to another hub since the handover was sent; "
+                "decline it and let the current lead hub decide."
+            )
+        )
     now = timezone.now()
     referral.acknowledged_at = referral.acknowledged_at or now
     referral.answered_at = now
@@ -278,8 +286,8 @@ def referral_accept(*, actor, referral, comment="", expected_version=None):
             case_add_hub(case=case, hub=referral.to_hub, reason=referral.get_kind_display())
     elif referral.intake is not None and referral.intake.case_id is None:
         intake = referral.intake
-        intake.handed_to = referral.to_hub
-        intake.save(update_fields=["handed_to"])
+        intake.handed_to, intake.outcome = referral.to_hub, Intake.Outcome.HANDED_OVER
+        intake.save(update_fields=["handed_to", "outcome"])
     _tell_sender(referral, _("%(hub)s accepted your referral") % {"hub": referral.to_hub})
     return referral
 
@@ -339,6 +347,8 @@ def referral_decline(*, actor, referral, reason, declined_by, note="", expected_
         raise ValidationError({"decline_reason": _("Choose why the referral is declined.")})
     if reason == DeclineReason.OTHER and not note.strip():
         raise ValidationError({"decline_note": _("Please describe the reason.")})
+    if declined_by not in DeclinedBy.values:
+        raise ValidationError({"declined_by": _("Say who declined: the hub or the person.")})
     referral.decline_reason, referral.declined_by, referral.decline_note = reason, declined_by, note
     referral.answered_at = timezone.now()
     _move(

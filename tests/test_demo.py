@@ -20,9 +20,12 @@ def test_seed_demo_refuses_with_debug_off(takatsuki, settings):
 def test_seed_demo_creates_one_user_per_role_and_is_rerunnable(takatsuki, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
     User = get_user_model()
-    assert User.objects.count() == len(DEMO_USERS) + 1
+    first_run = User.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert User.objects.count() == first_run
+    demo_logins = [username for username, *_ in DEMO_USERS] + ["admin"]
+    assert User.objects.filter(username__in=demo_logins).count() == len(DEMO_USERS) + 1
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == set(Role.values)
     for username, *_ in DEMO_USERS:
@@ -43,3 +46,21 @@ def test_add_member_creates_an_account_without_a_usable_password(takatsuki):
     assert user.memberships.get().hub.code == "desk"
     with pytest.raises(CommandError, match="No hub"):
         call_command("add_member", "tanaka", "--hub", "nowhere", "--role", "staff")
+
+
+def test_seed_demo_creates_a_living_caseload(takatsuki, settings):
+    from cases.models import Case, Household, HouseholdFlag
+    from referrals.models import Referral
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Household.objects.count() == 30
+    assert Case.objects.count() == 30
+    flags = set(HouseholdFlag.objects.values_list("kind__code", flat=True))
+    assert {"8050", "double_care", "young_carer"} <= flags
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert {"in_progress", "acknowledged", "sent", "declined", "completed"} <= statuses
+    # every demo login of a casework role has something to look at
+    for username in ("desk_staff", "houkatsu_staff", "csw", "disability_staff"):
+        user = get_user_model().objects.get(username=username)
+        assert Case.objects.visible_to(user).exists(), username

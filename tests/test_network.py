@@ -143,3 +143,19 @@ def test_an_unknown_file_type_is_refused(tmp_path):
     path = _write(tmp_path, "network.txt", "hello")
     with pytest.raises(NetworkFileError, match="unknown file type"):
         load_network(path)
+
+
+def test_a_hub_may_set_its_own_referral_due_days(tmp_path):
+    data = json.loads(Path(SAMPLE_TOWN).read_text(encoding="utf-8"))
+    data["hubs"][0]["acknowledge_business_days"] = 1
+    data["hubs"][0]["answer_business_days"] = "3"
+    data["hubs"][1]["answer_business_days"] = "soon"
+    path = _write(tmp_path, "days.json", json.dumps(data, ensure_ascii=False, indent=2))
+    with pytest.raises(NetworkFileError, match="whole number of business days"):
+        load_network(path)
+    data["hubs"][1]["answer_business_days"] = 10
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    load_network(path)
+    desk, shakyo = Hub.objects.get(code="midori-desk"), Hub.objects.get(code="midori-shakyo")
+    assert (desk.acknowledge_business_days, desk.answer_business_days) == (1, 3)
+    assert (shakyo.acknowledge_business_days, shakyo.answer_business_days) == (2, 10)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_filters.views import FilterView
 
+from referrals.models import Referral, ReferralEvent
 from takatsuki_welfare.audit import Action, log_access
 from takatsuki_welfare.concurrency import EditConflict
 from takatsuki_welfare.models import AccessLog, Code, CodeList
@@ -170,6 +171,13 @@ def _detail_context(request, case):
         .select_related("person")
         .prefetch_related("hubs"),
         "latest_request": latest_request,
+        "referrals": Referral.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("from_hub", "to_hub", "sender", "person")
+        .prefetch_related(
+            Prefetch("events", queryset=ReferralEvent.objects.select_related("actor", "acting_hub"))
+        )
+        .order_by("sent_at", "id"),
         "is_lead_manager": membership.is_manager and membership.hub_id == case.lead_hub_id,
     }
 

@@ -533,6 +533,7 @@ def intake_detail(request, pk):
         and intake.consent.person_id in visible_persons,
         "can_take_up": intake.handed_to_id == hub.pk and intake.taken_up_at is None,
         "can_connect": _connectable(user, hub).filter(pk=intake.pk).exists(),
+        "can_refer": intake.case_id is None,
     }
     log_access(request, Action.VIEW, intake)
     return render(request, "cases/intake_detail.html", context)

@@ -6,6 +6,7 @@ from django.db import transaction
 from cases.demo import seed_cases
 from hubs.demo import DEMO_PASSWORD, DEMO_USERS
 from hubs.models import Hub, Membership
+from referrals.demo import seed_referrals
 
 
 class Command(BaseCommand):
@@ -69,3 +70,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo caseload already present; left as it is.")
+        referrals = seed_referrals()
+        if referrals:
+            self.stdout.write(f"Demo referrals: {referrals}")
