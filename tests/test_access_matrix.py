@@ -108,3 +108,43 @@ def test_a_deactivated_account_is_signed_out(client, records, hub, other_hub):
     user.is_active = False
     user.save()
     assert client.get(urls(records)[0]).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("steps", "case_status", "referral_status"),
+    [
+        ([], 404, 200),
+        (["acknowledge"], 404, 200),
+        (["accept"], 200, 200),
+        (["decline"], 404, 200),
+        (["withdraw"], 404, 200),
+    ],
+)
+def test_the_receiving_hub_sees_the_case_only_after_accepting(
+    client, records, hub, other_hub, steps, case_status, referral_status
+):
+    from referrals import services
+    from referrals.models import Basis, DeclinedBy, DeclineReason, Kind
+
+    sender = MembershipFactory(hub=hub, role=Role.STAFF).user
+    receiver = MembershipFactory(hub=other_hub, role=Role.STAFF).user
+    referral = services.referral_send(
+        actor=sender, case=records["case"], to_hub=other_hub, kind=Kind.SUPPORT,
+        reason="支援をお願いします", basis=Basis.SUPPORT_MEETING, meeting_reference="支援会議",
+    )  # fmt: skip
+    for step in steps:
+        if step == "withdraw":
+            services.referral_withdraw(actor=sender, referral=referral, reason="本人が転居")
+        elif step == "decline":
+            services.referral_decline(
+                actor=receiver, referral=referral, reason=DeclineReason.CAPACITY,
+                declined_by=DeclinedBy.HUB,
+            )  # fmt: skip
+        else:
+            getattr(services, f"referral_{step}")(actor=receiver, referral=referral)
+    client.force_login(receiver)
+    case_urls = urls(records)[:-1]  # every case-bearing URL but the intake's
+    assert {client.get(u).status_code for u in case_urls} == {case_status}
+    assert (
+        client.get(reverse("referrals:detail", args=[referral.pk])).status_code == referral_status
+    )

@@ -163,7 +163,7 @@ def _refused(client, case, data, field):
 
 def test_it_refuses_a_consent_basis_without_a_consent(client_as, staff, case, center):
     errors = _refused(client_as(staff), case, form_data(center, case), "consent")
-    assert "support meeting" in errors[0]
+    assert "支援会議" in errors[0]
 
 
 def test_it_refuses_a_consent_that_does_not_cover_the_receiving_hub(
@@ -186,7 +186,7 @@ def test_it_refuses_a_withdrawn_consent(client_as, staff, case, center):
     errors = _refused(
         client_as(staff), case, form_data(center, case, consent=consent.pk), "consent"
     )
-    assert "withdrawn" in errors[0]
+    assert "撤回" in errors[0]
 
 
 def test_it_refuses_a_support_meeting_without_its_reference(client_as, staff, case, center):
