@@ -143,7 +143,9 @@ class DemoCity:
         contact = None
         if contact_days_ago is not None:
             contact = self.today - datetime.timedelta(days=contact_days_ago)
-        Case.objects.filter(pk=case.pk).update(opened_on=opened, last_contact_on=contact)
+        case.refresh_from_db()
+        case.opened_on, case.last_contact_on = opened, contact
+        case.save(update_fields=["opened_on", "last_contact_on"])
         return case
 
     def _walk_to(self, case, actor, stage, opened):

@@ -18,6 +18,7 @@ from takatsuki_welfare.concurrency import save_versioned
 from takatsuki_welfare.japanese import phone_key, search_key
 
 from .models import (
+    FOLLOW_UP_DAYS_BY_STAGE,
     Case,
     CaseHub,
     CasePerson,
@@ -134,6 +135,7 @@ def case_open(*, actor, household, persons, primary, fields=(), concerns=(), pro
         lead_hub=membership.hub,
         main_worker=main_worker or actor,
         multi_agency=multi_agency,
+        follow_up_days=FOLLOW_UP_DAYS_BY_STAGE[Stage.INTAKE],
     )
     CasePerson.objects.bulk_create(
         [CasePerson(case=case, person=p, is_primary=p == primary) for p in dict.fromkeys(persons)]
@@ -177,6 +179,10 @@ def case_change_stage(*, actor, case, to_stage, reason, expected_version):
     from_stage = case.stage
     case.stage = to_stage
     fields = ["stage", "updated_at"]
+    if case.follow_up_days == FOLLOW_UP_DAYS_BY_STAGE[from_stage]:
+        # Still on the stage's default interval: follow the new stage's default.
+        case.follow_up_days = FOLLOW_UP_DAYS_BY_STAGE[to_stage]
+        fields.append("follow_up_days")
     if from_stage == Stage.CLOSED:
         case.closed_on = None
         case.closure_reason = None

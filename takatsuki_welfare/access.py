@@ -108,3 +108,15 @@ def referrals_visible_to(user, queryset):
     hub = membership.hub_id
     cases = _visible_cases(membership).filter(pk=OuterRef("case_id"))
     return queryset.filter(Q(from_hub_id=hub) | Q(to_hub_id=hub) | Q(Exists(cases)))
+
+
+def records_visible_to(user, queryset):
+    """Records of visible cases; a sensitive record only for the lead hub and the author's hub."""
+    membership = _casework_membership(user)
+    if membership is None:
+        return queryset.none()
+    hub = membership.hub_id
+    cases = _visible_cases(membership).filter(pk=OuterRef("case_id"))
+    return queryset.filter(Exists(cases)).filter(
+        Q(sensitive=False) | Q(acting_hub_id=hub) | Q(case__lead_hub_id=hub)
+    )

@@ -27,6 +27,8 @@ def save_versioned(instance, *, expected_version, fields):
     values = {name: getattr(instance, name) for name in fields}
     if hasattr(instance, "search_keys"):
         values.update(instance.search_keys())
+    if hasattr(instance, "derived_values"):
+        values.update(instance.derived_values())
     # A queryset update bypasses django-auditlog's signals: keep the change history here.
     before = model.objects.filter(pk=instance.pk).first() if auditlog.contains(model) else None
     updated = model.objects.filter(pk=instance.pk, version=expected_version).update(

@@ -1,9 +1,11 @@
 from .case import (
+    FOLLOW_UP_DAYS_BY_STAGE,
     OPEN_STAGES,
     Case,
     CaseHub,
     CasePerson,
     ClosureRequest,
+    Engagement,
     NumberSequence,
     Stage,
     StageChange,
@@ -12,21 +14,32 @@ from .consent import Consent
 from .household import Household, HouseholdFlag
 from .intake import Intake, IntakeConcern
 from .person import Person, PersonDetails
+from .plan import PlanAction, PlanGoal, SupportPlan
+from .record import NO_CONTACT_CODE, AccompanimentRecord, OutreachAttempt, RecordRevision
 
 __all__ = [
+    "FOLLOW_UP_DAYS_BY_STAGE",
+    "NO_CONTACT_CODE",
     "OPEN_STAGES",
+    "AccompanimentRecord",
     "Case",
     "CaseHub",
     "CasePerson",
     "ClosureRequest",
     "Consent",
+    "Engagement",
     "Household",
     "HouseholdFlag",
     "Intake",
     "IntakeConcern",
     "NumberSequence",
+    "OutreachAttempt",
     "Person",
     "PersonDetails",
+    "PlanAction",
+    "PlanGoal",
+    "RecordRevision",
     "Stage",
     "StageChange",
+    "SupportPlan",
 ]

@@ -29,6 +29,19 @@ class Stage(models.TextChoices):
 
 OPEN_STAGES = [s for s in Stage.values if s != Stage.CLOSED]
 
+# Default follow-up interval (days without contact before a case counts as 連絡途絶) by stage.
+# A case keeps its own interval once a worker changes it.
+FOLLOW_UP_DAYS_BY_STAGE = {
+    Stage.INTAKE: 7,
+    Stage.ASSESSMENT: 14,
+    Stage.PLANNING: 14,
+    Stage.SUPPORT: 30,
+    Stage.MONITORING: 60,
+    Stage.WATCHING: 90,
+    Stage.SUSPENDED: 90,
+    Stage.CLOSED: 30,
+}
+
 
 class NumberSequence(models.Model):
     """Per-year counters for readable numbers (2026-000123); locked while incremented."""
@@ -61,6 +74,10 @@ class CaseQuerySet(models.QuerySet):
 
     def open(self):
         return self.exclude(stage=Stage.CLOSED)
+
+    def contact_overdue(self, today=None):
+        """連絡途絶: open cases whose last contact (or opening) is older than their interval."""
+        return self.open().filter(contact_due_on__lt=today or timezone.localdate())
 
     def without_contact_for(self, days, today=None):
         """Open cases with no recorded contact for more than ``days`` days (or never)."""
@@ -145,6 +162,13 @@ class Case(models.Model):
         verbose_name=_("closure reason"),
     )
     last_contact_on = models.DateField(_("last contact"), null=True, blank=True)
+    contact_due_on = models.DateField(
+        _("next contact due"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Last contact (or opening) plus the follow-up interval; kept by the system."),
+    )
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -165,10 +189,37 @@ class Case(models.Model):
                 name="case_multiagency",
             ),
             models.Index(fields=["last_contact_on"], name="case_last_contact"),
+            models.Index(
+                fields=["main_worker", "contact_due_on"],
+                condition=~Q(stage="closed"),
+                name="case_worker_contact_due",
+            ),
+            models.Index(
+                fields=["lead_hub", "contact_due_on"],
+                condition=~Q(stage="closed"),
+                name="case_hub_contact_due",
+            ),
         ]
 
     def __str__(self):
         return self.number
+
+    def save(self, *args, **kwargs):
+        self.contact_due_on = self.compute_contact_due()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "contact_due_on"}
+        super().save(*args, **kwargs)
+
+    def derived_values(self):
+        """Columns kept by the system, refreshed on every write (see save_versioned)."""
+        return {"contact_due_on": self.compute_contact_due()}
+
+    def compute_contact_due(self):
+        start = self.last_contact_on or self.opened_on
+        if start is None:
+            return None
+        return start + datetime.timedelta(days=self.follow_up_days)
 
     @property
     def is_closed(self):
@@ -189,18 +240,27 @@ class Case(models.Model):
 
     @property
     def contact_overdue(self):
+        """連絡途絶: no contact for longer than the follow-up interval."""
         if self.is_closed:
             return False
-        days = self.days_since_contact
-        if days is None:
-            return (timezone.localdate() - self.opened_on).days > self.follow_up_days
-        return days > self.follow_up_days
+        due = self.contact_due_on or self.compute_contact_due()
+        return due is not None and due < timezone.localdate()
 
     def allowed_next_stages(self):
         """Stages a worker may move to directly (closing goes through a closure request)."""
         if self.is_closed:
             return [s for s in OPEN_STAGES if s != Stage.INTAKE]
         return [s for s in OPEN_STAGES if s != self.stage]
+
+
+class Engagement(models.TextChoices):
+    """How far a person not yet engaged has come (アウトリーチ)."""
+
+    NOT_CONTACTED = "not_contacted", _("Not contacted (未接触)")
+    CONTACTED = "contacted", _("Contacted (接触)")
+    RELATIONSHIP = "relationship", _("Building a relationship (関係形成)")
+    CONNECTED = "connected", _("Connected to support (支援につながった)")
+    WATCHING = "watching", _("Watching (見守り)")
 
 
 class CasePerson(models.Model):
@@ -211,6 +271,13 @@ class CasePerson(models.Model):
         Person, on_delete=models.PROTECT, related_name="case_links", verbose_name=_("person")
     )
     is_primary = models.BooleanField(_("primary person (本人)"), default=False)
+    engagement = models.CharField(
+        _("engagement (アウトリーチ)"),
+        max_length=16,
+        choices=Engagement.choices,
+        blank=True,
+        help_text=_("Set for people reached through outreach."),
+    )
 
     class Meta:
         verbose_name = _("person concerned")
