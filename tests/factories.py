@@ -4,7 +4,18 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from cases.models import Case, CaseHub, CasePerson, Consent, Household, Intake, Person, Stage
+from cases.models import (
+    AccompanimentRecord,
+    Case,
+    CaseHub,
+    CasePerson,
+    Consent,
+    Household,
+    Intake,
+    Person,
+    Stage,
+    SupportPlan,
+)
 from hubs.models import Area, Hub, Membership, Role
 from referrals.models import Basis, Kind, Referral
 from takatsuki_welfare.models import Code, CodeList
@@ -180,3 +191,25 @@ class ReferralFactory(DjangoModelFactory):
     meeting_reference = "2026-11-20 支援会議"
     acknowledge_due = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(2))
     answer_due = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(7))
+
+
+class RecordFactory(DjangoModelFactory):
+    """A record by the case's lead hub (prefer record_create in flow tests)."""
+
+    class Meta:
+        model = AccompanimentRecord
+
+    case = factory.SubFactory(CaseFactory)
+    author = factory.SubFactory(UserFactory)
+    acting_hub = factory.SelfAttribute("case.lead_hub")
+    contact_type = factory.LazyFunction(lambda: code(CodeList.CONTACT_TYPE, "home_visit"))
+    content = "自宅を訪問。母は元気そう。長男は自室から出てこなかった。"
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = SupportPlan
+
+    case = factory.SubFactory(CaseFactory)
+    wishes = "「息子のことが心配。自分がいなくなった後が不安」（母）"
+    created_by = factory.SubFactory(UserFactory)
