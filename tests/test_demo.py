@@ -64,3 +64,14 @@ def test_seed_demo_creates_a_living_caseload(takatsuki, settings):
     for username in ("desk_staff", "houkatsu_staff", "csw", "disability_staff"):
         user = get_user_model().objects.get(username=username)
         assert Case.objects.visible_to(user).exists(), username
+
+
+def test_seed_demo_gives_the_csw_daily_work(takatsuki, settings):
+    from cases.models import Case, OutreachAttempt, SupportPlan
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    csw = get_user_model().objects.get(username="csw")
+    assert Case.objects.filter(main_worker=csw).contact_overdue().exists()
+    assert OutreachAttempt.objects.filter(result="absent").exists()  # failed attempts kept
+    assert SupportPlan.objects.filter(status="endorsed").exists()

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.demo import seed_cases
+from cases.demo_support import seed_support
 from hubs.demo import DEMO_PASSWORD, DEMO_USERS
 from hubs.models import Hub, Membership
 from referrals.demo import seed_referrals
@@ -73,3 +74,5 @@ class Command(BaseCommand):
         referrals = seed_referrals()
         if referrals:
             self.stdout.write(f"Demo referrals: {referrals}")
+        if seed_support():
+            self.stdout.write("Demo records, outreach and support plans ready")
