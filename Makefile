@@ -61,7 +61,7 @@ check-deploy: install
 
 ## messages: refresh and compile the Japanese translations
 messages: install-dev
-	DEBUG=true $(PY) manage.py makemessages -l ja --no-obsolete --ignore '$(VENV)/*' --ignore 'var/*'
+	DEBUG=true $(PY) manage.py makemessages -l ja --no-obsolete --ignore '$(VENV)/*' --ignore 'var/*' --ignore 'tests/*'
 	DEBUG=true $(PY) manage.py compilemessages -l ja --ignore '$(VENV)/*'
 
 clean:

@@ -114,6 +114,16 @@ class CaseFilter(django_filters.FilterSet):
     no_contact_days = IntegerFilter(
         label=_("No contact for more than (days)"), method="filter_no_contact", min_value=1
     )
+    contact_overdue = django_filters.BooleanFilter(
+        label=_("No contact past the follow-up interval (連絡途絶)"),
+        method="filter_contact_overdue",
+        widget=forms.CheckboxInput,
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("Only cases I am the main worker of"),
+        method="filter_mine",
+        widget=forms.CheckboxInput,
+    )
     opened_from = django_filters.DateFilter(
         label=_("Opened from"),
         field_name="opened_on",
@@ -163,3 +173,14 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_no_contact(self, queryset, name, value):
         return queryset.without_contact_for(value)
+
+    def filter_contact_overdue(self, queryset, name, value):
+        """Oldest due first, as on the dashboard, unless the user picks another sort."""
+        if not value:
+            return queryset
+        return queryset.contact_overdue().order_by("contact_due_on", "id")
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(main_worker=self.request.user)

@@ -41,17 +41,21 @@ def _membership(actor):
 
 
 def refresh_last_contact(case):
-    """Recompute the case's last contact from its records and successful outreach.
+    """Recompute the case's last contact from its records, intakes and successful outreach.
 
     Called after every change that can move it (a new, edited or cancelled record; an
-    attempt that met the person). 不在・接触不能 and cancelled records do not count.
+    attempt that met the person). 不在・接触不能 and cancelled records do not count; a
+    consultation received for the case (相談受付) does, so cancelling the only record falls
+    back to the intake rather than to "never contacted".
     """
     case = Case.objects.select_for_update().get(pk=case.pk)
-    record_day = case.records.contacts().aggregate(last=Max("occurred_at"))["last"]
+    record_at = case.records.contacts().aggregate(last=Max("occurred_at"))["last"]
+    intake_at = case.intakes.aggregate(last=Max("received_at"))["last"]
     met_day = case.outreach_attempts.filter(result=OutreachAttempt.Result.MET).aggregate(
         last=Max("attempted_on")
     )["last"]
-    days = [d for d in (timezone.localdate(record_day) if record_day else None, met_day) if d]
+    days = [timezone.localdate(at) for at in (record_at, intake_at) if at]
+    days += [met_day] if met_day else []
     case.last_contact_on = max(days) if days else None
     case.save(update_fields=["last_contact_on"])
     return case

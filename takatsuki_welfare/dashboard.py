@@ -1,33 +1,279 @@
-"""The start page's work lists: what needs doing at the acting hub, in a few small queries."""
+"""The start page (つながり続ける): what needs doing, by role, at the acting hub.
 
-from django.db.models import F
+Every list comes through ``visible_to``. A tile runs one capped count (COUNT over a LIMIT
+subquery, cheap however large the tables grow) and fetches its first few rows, so the number of
+queries does not depend on the number of rows. The task-list screens reuse these querysets, so a
+tile's number and the list it links to show the same rows.
+"""
 
-from cases.models import Case, ClosureRequest, Intake
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
-LIST_SIZE = 10
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    OPEN_STAGES,
+    Case,
+    CasePerson,
+    ClosureRequest,
+    Intake,
+    OutreachAttempt,
+    PlanAction,
+    Stage,
+    SupportPlan,
+)
+from referrals.models import OPEN as REFERRAL_OPEN
+from referrals.models import Referral
+
+LIST_SIZE = 5
+MY_CASES_SIZE = 10
+COUNT_CAP = 100
 
 
-def work_lists(user, membership):
-    """My open cases, intakes waiting at my hub and, for managers, closures to decide."""
-    if membership is None or membership.is_volunteer:
-        return {}
-    lists = {
-        "my_cases": Case.objects.visible_to(user)
-        .open()
+def capped_count(queryset, cap=None):
+    """(count, capped): counts at most cap + 1 rows; past the cap the exact number helps nobody."""
+    cap = cap or COUNT_CAP
+    found = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(found, cap), found > cap
+
+
+def _primary_person(path=""):
+    """Prefetch the case's 本人 the way ``Case.primary_person`` reads it."""
+    return Prefetch(
+        f"{path}case_persons",
+        queryset=CasePerson.objects.filter(is_primary=True).select_related("person"),
+        to_attr="primary_links",
+    )
+
+
+def _case_list_url(**params):
+    return f"{reverse('cases:case_list')}?{urlencode(params, doseq=True)}"
+
+
+# Querysets shared with the task lists -------------------------------------------------------
+
+
+def contact_overdue_cases(user, today):
+    """連絡途絶 among the cases the user sees, oldest due first."""
+    return (
+        Case.objects.visible_to(user)
+        .contact_overdue(today)
+        .select_related("lead_hub", "main_worker")
+        .prefetch_related(_primary_person())
+        .order_by("contact_due_on", "id")
+    )
+
+
+def outreach_scheduled(user, hub):
+    """The latest attempt per case and person, by the hub, with a next attempt date.
+
+    An attempt followed by a later one for the same person (by any hub) is no longer pending.
+    """
+    later = OutreachAttempt.objects.filter(
+        case_id=OuterRef("case_id"), person_id=OuterRef("person_id")
+    ).filter(
+        Q(attempted_on__gt=OuterRef("attempted_on"))
+        | Q(attempted_on=OuterRef("attempted_on"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        OutreachAttempt.objects.visible_to(user)
+        .filter(acting_hub=hub, next_attempt_on__isnull=False)
+        .exclude(case__stage=Stage.CLOSED)
+        .exclude(Exists(later))
+        .select_related("case", "person", "recorded_by")
+        .order_by("next_attempt_on", "id")
+    )
+
+
+def outreach_due(user, hub, today):
+    return outreach_scheduled(user, hub).filter(next_attempt_on__lte=today)
+
+
+def _hub_actions(queryset, user, hub):
+    return (
+        queryset.filter(hub=hub, goal__plan__case__in=Case.objects.visible_to(user))
+        .select_related("goal__plan__case")
+        .prefetch_related(_primary_person("goal__plan__case__"))
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
+
+
+def plan_actions_open(user, hub):
+    """Open actions of endorsed plans the hub is responsible for, earliest (overdue) first."""
+    return _hub_actions(PlanAction.objects.open().in_force(), user, hub)
+
+
+def plan_actions_overdue(user, hub, today):
+    return _hub_actions(PlanAction.objects.overdue(today), user, hub)
+
+
+def plans_with_review(user, hub):
+    """Endorsed plans of cases the hub leads that have a review (monitoring) date."""
+    return (
+        SupportPlan.objects.visible_to(user)
+        .filter(status=SupportPlan.Status.ENDORSED, case__lead_hub=hub, review_on__isnull=False)
+        .select_related("case", "case__main_worker")
+        .prefetch_related(_primary_person("case__"))
+        .order_by("review_on", "id")
+    )
+
+
+def plans_due_for_review(user, hub, today):
+    return plans_with_review(user, hub).filter(review_on__lte=today)
+
+
+def referrals_waiting(user, hub):
+    """Referrals to the hub still waiting for its answer."""
+    return (
+        Referral.objects.visible_to(user)
+        .filter(to_hub=hub, status__in=REFERRAL_OPEN)
+        .for_list()
+        .order_by("answer_due", "sent_at", "id")
+    )
+
+
+# Tiles -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tile:
+    key: str
+    title: str
+    url: str
+    count: int
+    capped: bool
+    rows: list
+    overdue: int | None = None
+    overdue_capped: bool = False
+
+
+def _tile(key, title, queryset, url, size=LIST_SIZE):
+    count, capped = capped_count(queryset)
+    rows = list(queryset[:size]) if count else []
+    return Tile(key=key, title=title, url=url, count=count, capped=capped, rows=rows)
+
+
+def _casework_tiles(user, membership, today):
+    hub = membership.hub
+    visible_cases = Case.objects.visible_to(user)
+    tiles = [
+        _tile(
+            "contact_mine",
+            _("My cases without contact past their interval (連絡途絶)"),
+            contact_overdue_cases(user, today).filter(main_worker=user),
+            _case_list_url(contact_overdue="on", mine="on"),
+        )
+    ]
+    if membership.is_manager:
+        tiles.append(
+            _tile(
+                "contact_hub",
+                _("Cases of the hub without contact past their interval (連絡途絶)"),
+                contact_overdue_cases(user, today).filter(lead_hub=hub),
+                _case_list_url(contact_overdue="on", lead_hub=hub.pk),
+            )
+        )
+    if membership.is_coordinator:
+        tiles.append(
+            _tile(
+                "contact_multi_agency",
+                _("Multi-agency cases without contact past their interval"),
+                contact_overdue_cases(user, today).filter(multi_agency=True),
+                _case_list_url(contact_overdue="on", multi_agency="true"),
+            )
+        )
+    referrals = referrals_waiting(user, hub)
+    referral_tile = _tile(
+        "referrals", _("Referrals waiting for our answer"), referrals, reverse("referrals:inbox")
+    )
+    referral_tile.overdue, referral_tile.overdue_capped = capped_count(referrals.overdue(today))
+    tiles += [
+        _tile(
+            "outreach",
+            _("Outreach attempts due"),
+            outreach_due(user, hub, today),
+            reverse("cases:tasks_outreach"),
+        ),
+        _tile(
+            "actions",
+            _("Overdue plan actions"),
+            plan_actions_overdue(user, hub, today),
+            f"{reverse('cases:tasks_actions')}?show=overdue",
+        ),
+        _tile(
+            "reviews",
+            _("Plans due for review"),
+            plans_due_for_review(user, hub, today),
+            reverse("cases:tasks_reviews"),
+        ),
+        referral_tile,
+        _tile(
+            "incoming",
+            _("Intakes waiting at your hub"),
+            Intake.objects.visible_to(user)
+            .incoming_for(hub)
+            .select_related("hub")
+            .order_by("received_at", "id"),
+            reverse("cases:incoming"),
+        ),
+    ]
+    if membership.is_manager:
+        tiles.append(
+            _tile(
+                "closures",
+                _("Closure requests to decide"),
+                ClosureRequest.objects.filter(
+                    status=ClosureRequest.Status.PENDING,
+                    case__lead_hub=hub,
+                    case__in=visible_cases,
+                )
+                .select_related("case", "requested_by", "closure_reason")
+                .order_by("requested_at", "id"),
+                reverse("cases:closure_queue"),
+            )
+        )
+    my_cases = _tile(
+        "my_cases",
+        _("My cases"),
+        visible_cases.open()
         .filter(main_worker=user)
         .for_list()
-        .order_by(F("last_contact_on").asc(nulls_first=True), "id")[:LIST_SIZE],
-        "incoming": Intake.objects.visible_to(user)
-        .incoming_for(membership.hub)
-        .select_related("hub")
-        .order_by("received_at", "id")[:LIST_SIZE],
-    }
-    if membership.is_manager:
-        lists["closures"] = (
-            ClosureRequest.objects.filter(
-                status=ClosureRequest.Status.PENDING, case__lead_hub=membership.hub
-            )
-            .select_related("case", "requested_by", "closure_reason")
-            .order_by("requested_at", "id")[:LIST_SIZE]
-        )
-    return lists
+        .order_by(F("last_contact_on").asc(nulls_first=True), "id"),
+        _case_list_url(mine="on", stage=OPEN_STAGES),
+        size=MY_CASES_SIZE,
+    )
+    return tiles, my_cases
+
+
+def _hand_overs(user):
+    """A volunteer's last hand-overs: date, hub and status only (nothing the hub wrote)."""
+    intakes = (
+        Intake.objects.visible_to(user)
+        .filter(recorded_by=user)
+        .select_related("handed_to")
+        .order_by("-received_at", "-id")[:LIST_SIZE]
+    )
+    return [
+        {
+            "received_at": intake.received_at,
+            "handed_to": intake.handed_to.name if intake.handed_to else "",
+            "status": intake.volunteer_status,
+            "connected": intake.case_id is not None,
+            "received": intake.taken_up_at is not None,
+        }
+        for intake in intakes
+    ]
+
+
+def dashboard(user, membership, today=None):
+    """The start page's context for the acting membership; empty for users acting nowhere."""
+    if membership is None:
+        return {}
+    if membership.is_volunteer:
+        return {"hand_overs": _hand_overs(user)}
+    today = today or timezone.localdate()
+    tiles, my_cases = _casework_tiles(user, membership, today)
+    return {"tiles": tiles, "my_cases": my_cases, "today": today}

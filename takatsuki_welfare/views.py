@@ -5,17 +5,17 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from .audit import log_access
-from .dashboard import work_lists
+from .dashboard import dashboard
 from .models import AccessLog
 
 
 def home(request):
-    """The start page: who you act as, and what needs doing at your hub."""
+    """The start page: a dashboard of what needs doing, by role; volunteers get their own."""
     membership = request.membership
-    lists = work_lists(request.user, membership)
-    if lists:
-        log_access(request, AccessLog.Action.SEARCH, detail="home work lists")
-    return render(request, "home.html", {"membership": membership, **lists})
+    context = dashboard(request.user, membership)
+    if "tiles" in context:
+        log_access(request, AccessLog.Action.SEARCH, detail="dashboard")
+    return render(request, "home.html", {"membership": membership, **context})
 
 
 @login_not_required

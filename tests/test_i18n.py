@@ -42,13 +42,13 @@ MO = PO.with_suffix(".mo")
 
 
 def _po_entries():
-    """(msgid, msgstr, fuzzy) for each singular entry of the .po file."""
+    """(msgctxt, msgid, msgstr, fuzzy) for each singular entry of the .po file."""
     entries = []
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
         if "msgid_plural" in block or block.startswith("#~"):
             continue
         fuzzy = "#, fuzzy" in block
-        parts = re.split(r"^(msgid|msgstr) ", block, flags=re.M)
+        parts = re.split(r"^(msgctxt|msgid|msgstr) ", block, flags=re.M)
         fields = dict(zip(parts[1::2], parts[2::2], strict=True))
         if "msgid" not in fields:
             continue
@@ -56,15 +56,20 @@ def _po_entries():
         def text(chunk):
             return "".join(ast.literal_eval(line) for line in chunk.strip().splitlines())
 
-        entries.append((text(fields["msgid"]), text(fields["msgstr"]), fuzzy))
+        context = text(fields["msgctxt"]) if "msgctxt" in fields else None
+        entries.append((context, text(fields["msgid"]), text(fields["msgstr"]), fuzzy))
     return entries
 
 
 def test_every_string_has_a_japanese_translation_and_the_mo_file_is_current():
-    entries = [e for e in _po_entries() if e[0]]
+    entries = [e for e in _po_entries() if e[1]]
     assert len(entries) > 100
-    missing = [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
+    missing = [msgid for _, msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
     assert missing == [], "untranslated or fuzzy: run `make messages` and translate"
     catalog = gettext.GNUTranslations(MO.open("rb"))
-    stale = [msgid for msgid, msgstr, _ in entries if catalog.gettext(msgid) != msgstr]
+
+    def translated(context, msgid):
+        return catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
+
+    stale = [msgid for ctx, msgid, msgstr, _ in entries if translated(ctx, msgid) != msgstr]
     assert stale == [], "locale/ja .mo is older than the .po: run `make messages`"

@@ -1,6 +1,13 @@
 """URLs of the cases app, one module per screen group (intake, case, household/person)."""
 
-from . import case, household, intake
+from . import case, household, intake, record, support, tasks
 
 app_name = "cases"
-urlpatterns = [*intake.urlpatterns, *case.urlpatterns, *household.urlpatterns]
+urlpatterns = [
+    *intake.urlpatterns,
+    *case.urlpatterns,
+    *household.urlpatterns,
+    *tasks.urlpatterns,
+    *support.urlpatterns,
+    *record.urlpatterns,
+]

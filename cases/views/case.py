@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,8 +29,10 @@ from ..models import (
     HouseholdFlag,
     Intake,
     IntakeConcern,
+    OutreachAttempt,
     Person,
     StageChange,
+    SupportPlan,
 )
 
 SORTABLE_COLUMNS = ("number", "opened", "stage", "last_contact")
@@ -140,6 +143,34 @@ def _existence_signals(user, case):
     return [None] if hidden.exists() else []
 
 
+def outreach_summary(user, case):
+    """How long outreach has gone on and how the attempts ended (case page, outreach list)."""
+    attempts = OutreachAttempt.objects.visible_to(user).filter(case=case)
+    first_on = attempts.aggregate(first=Min("attempted_on"))["first"]
+    counts = {
+        row["result"]: row["n"]
+        for row in attempts.order_by().values("result").annotate(n=Count("id"))
+    }
+    return {
+        "first_attempt_on": first_on,
+        "days_since_first": (timezone.localdate() - first_on).days if first_on else None,
+        "attempt_count": sum(counts.values()),
+        "by_result": [
+            (label, counts[value])
+            for value, label in OutreachAttempt.Result.choices
+            if value in counts
+        ],
+    }
+
+
+def _plan_summary(user, case):
+    """The newest plan version and, while a newer draft is discussed, the one still in force."""
+    plans = list(SupportPlan.objects.visible_to(user).filter(case=case).order_by("-number"))
+    current = plans[0] if plans else None
+    in_force = next((p for p in plans if p.status == SupportPlan.Status.ENDORSED), None)
+    return {"current_plan": current, "plan_in_force": in_force if in_force != current else None}
+
+
 def _detail_context(request, case):
     user = request.user
     household = case.household
@@ -179,6 +210,12 @@ def _detail_context(request, case):
         )
         .order_by("sent_at", "id"),
         "is_lead_manager": membership.is_manager and membership.hub_id == case.lead_hub_id,
+        "recent_attempts": OutreachAttempt.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("person", "recorded_by", "acting_hub")
+        .order_by("-attempted_on", "-id")[:5],
+        **outreach_summary(user, case),
+        **_plan_summary(user, case),
     }
 
 

@@ -1,0 +1,93 @@
+"""The acting hub's task lists: outreach attempts due, plan actions, plans due for review.
+
+The dashboard's tiles link here; both read the same querysets (takatsuki_welfare.dashboard).
+"""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from takatsuki_welfare import dashboard
+from takatsuki_welfare.audit import Action, log_access
+
+from .case import CappedPaginator
+
+PAGE_SIZE = 50
+
+
+def _casework_hub(request):
+    """Corner volunteers (and users acting nowhere) have no task lists."""
+    membership = request.membership
+    if membership is None or not membership.does_casework:
+        raise Http404
+    return membership.hub
+
+
+def _show(request, choices):
+    """Which view of the list: the first choice unless another known one is asked for."""
+    value = request.GET.get("show")
+    return value if value in choices else choices[0]
+
+
+def _render(request, template, queryset, show, name, title):
+    paginator = CappedPaginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    log_access(request, Action.SEARCH, detail=f"tasks {name} show={show}")
+    return render(
+        request,
+        template,
+        {
+            "title": title,
+            "hub": request.membership.hub,
+            "show": show,
+            "today": timezone.localdate(),
+            "paginator": paginator,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "object_list": page.object_list,
+        },
+    )
+
+
+@require_GET
+def tasks_outreach(request):
+    """Outreach attempts of the hub whose next attempt is due (or, with show=all, scheduled)."""
+    hub = _casework_hub(request)
+    show = _show(request, ("due", "all"))
+    if show == "due":
+        attempts = dashboard.outreach_due(request.user, hub, timezone.localdate())
+    else:
+        attempts = dashboard.outreach_scheduled(request.user, hub)
+    return _render(
+        request, "cases/tasks_outreach.html", attempts, show, "outreach", _("Outreach attempts due")
+    )
+
+
+@require_GET
+def tasks_actions(request):
+    """Open actions of endorsed plans the hub is responsible for, overdue first."""
+    hub = _casework_hub(request)
+    show = _show(request, ("open", "overdue"))
+    if show == "overdue":
+        actions = dashboard.plan_actions_overdue(request.user, hub, timezone.localdate())
+    else:
+        actions = dashboard.plan_actions_open(request.user, hub)
+    return _render(
+        request, "cases/tasks_actions.html", actions, show, "actions", _("Plan actions of your hub")
+    )
+
+
+@require_GET
+def tasks_reviews(request):
+    """Endorsed plans of cases the hub leads, due for review (or, with show=all, all dated)."""
+    hub = _casework_hub(request)
+    show = _show(request, ("due", "all"))
+    if show == "due":
+        plans = dashboard.plans_due_for_review(request.user, hub, timezone.localdate())
+    else:
+        plans = dashboard.plans_with_review(request.user, hub)
+    return _render(
+        request, "cases/tasks_reviews.html", plans, show, "reviews", _("Plans due for review")
+    )
