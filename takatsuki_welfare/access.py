@@ -5,11 +5,16 @@ membership (hub and role) comes from the session through ``user.acting_membershi
 request (commands, tests) a user with exactly one active membership acts as it.
 
 - volunteer: no case; only the intakes they recorded.
-- staff / CSW: cases their hub leads or takes part in; intakes received at or handed to
-  their hub, or belonging to a case they see.
+- staff / CSW: cases their hub leads or takes part in, or that are on the agenda of a
+  conference their hub attends (invited, not marked absent; DESIGN.md: "a conference it
+  attended" — members of a 支援会議 share the case under 社会福祉法106条の6); intakes received
+  at or handed to their hub, or belonging to a case they see.
 - coordinator: as staff, plus every multi-agency case city-wide.
 - manager: all of their hub's cases (lead or taking part); intakes as staff.
 Households and persons are visible through a visible case, or when the hub registered them.
+Conferences (会議) and their minutes: the hubs invited to attend (not those marked absent) and
+the convening hub's manager. A case's agenda items are also seen by whoever sees the case —
+except for a 支援会議, whose very existence on the case stays with its attendees.
 A user without an acting membership (e.g. the system administrator) sees no personal data.
 """
 
@@ -40,11 +45,21 @@ def _casework_membership(user):
 
 
 def case_condition(membership):
-    from cases.models import CaseHub
+    from cases.models import AgendaItem, CaseHub, ConferenceHub
 
     hub = membership.hub_id
-    condition = Q(lead_hub_id=hub) | Q(
-        Exists(CaseHub.objects.filter(case_id=OuterRef("pk"), hub_id=hub))
+    attending = ConferenceHub.objects.filter(
+        hub_id=hub, conference_id=OuterRef("conference_id")
+    ).exclude(present=False)
+    on_an_agenda = (
+        AgendaItem.objects.filter(case_id=OuterRef("pk"))
+        .exclude(conference__status="cancelled")
+        .filter(Exists(attending))
+    )
+    condition = (
+        Q(lead_hub_id=hub)
+        | Q(Exists(CaseHub.objects.filter(case_id=OuterRef("pk"), hub_id=hub)))
+        | Q(Exists(on_an_agenda))
     )
     if membership.role == Role.COORDINATOR:
         condition |= Q(multi_agency=True)
@@ -120,3 +135,36 @@ def records_visible_to(user, queryset):
     return queryset.filter(Exists(cases)).filter(
         Q(sensitive=False) | Q(acting_hub_id=hub) | Q(case__lead_hub_id=hub)
     )
+
+
+def conference_condition(membership):
+    from cases.models import ConferenceHub
+
+    attending = ConferenceHub.objects.filter(
+        conference_id=OuterRef("pk"), hub_id=membership.hub_id
+    ).exclude(present=False)
+    condition = Q(Exists(attending))
+    if membership.role == Role.MANAGER:
+        condition |= Q(convening_hub_id=membership.hub_id)
+    return condition
+
+
+def conferences_visible_to(user, queryset):
+    membership = _casework_membership(user)
+    if membership is None:
+        return queryset.none()
+    return queryset.filter(conference_condition(membership))
+
+
+def agenda_items_visible_to(user, queryset):
+    from cases.models import Conference, LegalType
+
+    membership = _casework_membership(user)
+    if membership is None:
+        return queryset.none()
+    conferences = Conference.objects.filter(conference_condition(membership))
+    cases = _visible_cases(membership).filter(pk=OuterRef("case_id"))
+    open_on_case = Q(Exists(cases)) & ~Q(
+        conference__meeting_type__legal_type=LegalType.SUPPORT_MEETING
+    )
+    return queryset.filter(Q(conference__in=conferences) | open_on_case)

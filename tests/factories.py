@@ -6,12 +6,17 @@ from factory.django import DjangoModelFactory
 
 from cases.models import (
     AccompanimentRecord,
+    ActionItem,
+    AgendaItem,
     Case,
     CaseHub,
     CasePerson,
+    Conference,
+    ConferenceHub,
     Consent,
     Household,
     Intake,
+    MeetingType,
     Person,
     Stage,
     SupportPlan,
@@ -213,3 +218,52 @@ class PlanFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     wishes = "「息子のことが心配。自分がいなくなった後が不安」（母）"
     created_by = factory.SubFactory(UserFactory)
+
+
+def meeting_type(code="suishin"):
+    """Seeded by migration: suishin (重層的支援会議), shien (支援会議), case_meeting (その他) …"""
+    return MeetingType.objects.get(code=code)
+
+
+class ConferenceFactory(DjangoModelFactory):
+    """A planned meeting convened at ``convening_hub``; ``hubs`` are invited besides it.
+
+    Built directly (no consent check): use services_conference in tests of the rules.
+    """
+
+    class Meta:
+        model = Conference
+        skip_postgeneration_save = True
+
+    meeting_type = factory.LazyFunction(meeting_type)
+    starts_at = factory.LazyFunction(
+        lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)
+    )
+    place = "市役所 本館3階 会議室"
+    convening_hub = factory.SubFactory(HubFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def hubs(obj, create, extracted, **kwargs):
+        if create:
+            for hub in {obj.convening_hub, *(extracted or ())}:
+                ConferenceHub.objects.create(conference=obj, hub=hub)
+
+
+class AgendaItemFactory(DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    conference = factory.SubFactory(ConferenceFactory)
+    case = factory.SubFactory(CaseFactory)
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class ActionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    text = "長男の就労準備支援の見学に同行する"
+    owner_hub = factory.SelfAttribute("agenda_item.conference.convening_hub")
+    due_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=14))
