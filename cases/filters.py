@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
@@ -16,7 +17,16 @@ from hubs.models import Hub, Membership, Role
 from takatsuki_welfare.models import Code, CodeList
 from takatsuki_welfare.templatetags.tsunagu import display_name
 
-from .models import Case, CasePerson, HouseholdFlag, Person, Stage
+from .models import (
+    Case,
+    CasePerson,
+    Conference,
+    HouseholdFlag,
+    LegalType,
+    MeetingType,
+    Person,
+    Stage,
+)
 
 # Stages sort in the order a case moves through them, not alphabetically by code.
 STAGE_RANK = models.Case(
@@ -184,3 +194,80 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(main_worker=self.request.user)
+
+
+class ConferenceFilter(django_filters.FilterSet):
+    """The conference list: a quick tab (``show``) and the conditions beside it."""
+
+    UPCOMING, HELD, SUBMITTED, APPROVED, CANCELLED, ALL = (
+        "upcoming", "held", "submitted", "approved", "cancelled", "all",
+    )  # fmt: skip
+    TABS = (
+        (UPCOMING, _("Upcoming (予定)")),
+        (HELD, _("Held (開催済)")),
+        (SUBMITTED, _("Awaiting approval (承認待ち)")),
+        (APPROVED, _("Approved (承認済)")),
+        (CANCELLED, _("Cancelled (中止)")),
+        (ALL, _("All (すべて)")),
+    )
+
+    show = django_filters.ChoiceFilter(
+        choices=TABS, method="filter_show", widget=forms.HiddenInput, empty_label=None
+    )
+    meeting_type = django_filters.ModelChoiceFilter(
+        label=_("Meeting type"), queryset=MeetingType.objects.all(), empty_label=_("All")
+    )
+    legal_type = django_filters.ChoiceFilter(
+        label=_("Legal type"),
+        field_name="meeting_type__legal_type",
+        choices=LegalType.choices,
+        empty_label=_("All"),
+    )
+    date_from = django_filters.DateFilter(
+        label=_("Meetings from"),
+        field_name="starts_at__date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Meetings until"),
+        field_name="starts_at__date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("Only meetings my hub convenes"), method="filter_mine", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Conference
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Without a tab chosen the list shows what is coming up.
+        data = QueryDict(mutable=True) if data is None else data.copy()
+        if data.get("show") not in dict(self.TABS):
+            data["show"] = self.UPCOMING
+        super().__init__(data, *args, **kwargs)
+
+    def filter_show(self, queryset, name, value):
+        status = Conference.Status
+        if value == self.UPCOMING:
+            return queryset.filter(
+                status=status.PLANNED, starts_at__date__gte=timezone.localdate()
+            ).order_by("starts_at", "id")
+        by_tab = {
+            self.HELD: [status.HELD, status.DRAFTING],
+            self.SUBMITTED: [status.SUBMITTED],
+            self.APPROVED: [status.APPROVED],
+            self.CANCELLED: [status.CANCELLED],
+        }
+        if value in by_tab:
+            queryset = queryset.filter(status__in=by_tab[value])
+        return queryset.order_by("-starts_at", "-id")
+
+    def filter_mine(self, queryset, name, value):
+        membership = getattr(self.request, "membership", None)
+        if not value or membership is None:
+            return queryset
+        return queryset.filter(convening_hub_id=membership.hub_id)

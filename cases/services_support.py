@@ -6,12 +6,14 @@ Keyword-only, ``actor=``, each in a transaction. Views check visibility before c
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubs.models import Role
 from takatsuki_welfare.access import acting_membership
 from takatsuki_welfare.concurrency import EditConflict, save_versioned
+from takatsuki_welfare.notify import notify_users
 
 from .models import (
     AccompanimentRecord,
@@ -237,7 +239,8 @@ def plan_submit(*, actor, plan, expected_version=None):
         raise ValidationError(_("Only a draft can be put forward for discussion."))
     if not plan.goals.exists():
         raise ValidationError(_("Add at least one goal before putting the plan forward."))
-    return _set_status(plan, SupportPlan.Status.DISCUSSING)
+    plan.return_comment = ""
+    return _set_status(plan, SupportPlan.Status.DISCUSSING, ["return_comment"])
 
 
 @transaction.atomic
@@ -260,6 +263,29 @@ def plan_endorse(*, actor, plan, expected_version=None, by=SupportPlan.EndorsedB
     )
     if previous is not None and previous.status == SupportPlan.Status.ENDORSED:
         _set_status(previous, SupportPlan.Status.ENDED)  # the new version replaces it
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, actor, plan, comment, expected_version=None):
+    """協議中 → 案: the lead hub's manager sends the plan back to its drafter with a comment,
+    kept on the plan until it is put forward again."""
+    membership = _membership(actor)
+    plan = _locked_plan(plan, expected_version)
+    if membership.role != Role.MANAGER or membership.hub_id != plan.case.lead_hub_id:
+        raise PermissionDenied(_("Only a manager of the lead hub can return the plan."))
+    if plan.status != SupportPlan.Status.DISCUSSING:
+        raise ValidationError(_("Only a plan under discussion can be returned."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Please write what needs changing.")})
+    plan.return_comment = comment.strip()
+    _set_status(plan, SupportPlan.Status.DRAFT, ["return_comment"])
+    notify_users(
+        [plan.created_by],
+        message=_("Support plan returned: %s") % plan,
+        url=reverse("cases:plan_detail", args=[plan.pk]),
+        hub=membership.hub,
+    )
     return plan
 
 

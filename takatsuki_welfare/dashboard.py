@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     OPEN_STAGES,
+    ActionItem,
     Case,
     CasePerson,
     ClosureRequest,
+    Conference,
     Intake,
     OutreachAttempt,
     PlanAction,
@@ -125,6 +127,62 @@ def plans_due_for_review(user, hub, today):
     return plans_with_review(user, hub).filter(review_on__lte=today)
 
 
+def meeting_actions_open(user, hub):
+    """Open tasks meetings gave the hub, the earliest due (so the overdue) first.
+
+    ``case_visible``: whether the user may open the case (a 支援会議's attendee may not).
+    """
+    cases = Case.objects.visible_to(user).filter(pk=OuterRef("agenda_item__case_id"))
+    return (
+        ActionItem.objects.visible_to(user)
+        .open()
+        .filter(owner_hub=hub)
+        .select_related("agenda_item__case", "agenda_item__conference__meeting_type")
+        .annotate(case_visible=Exists(cases))
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
+
+
+def meeting_actions_overdue(user, hub, today):
+    return meeting_actions_open(user, hub).filter(due_on__lt=today)
+
+
+def minutes_awaiting_approval(user, hub):
+    """Minutes of meetings the hub convened, submitted to its manager (承認待ち)."""
+    return (
+        Conference.objects.visible_to(user)
+        .awaiting_approval()
+        .filter(convening_hub=hub)
+        .select_related("meeting_type", "created_by")
+        .order_by("starts_at", "id")
+    )
+
+
+def plans_awaiting_endorsement(user, hub):
+    """Plans under discussion (協議中) of cases the hub leads: its manager endorses them."""
+    return (
+        SupportPlan.objects.visible_to(user)
+        .filter(status=SupportPlan.Status.DISCUSSING, case__lead_hub=hub)
+        .select_related("case", "created_by")
+        .prefetch_related(_primary_person("case__"))
+        .order_by("updated_at", "id")
+    )
+
+
+def closures_pending(user, hub):
+    """Requests to close cases the hub leads, waiting for its manager's decision."""
+    return (
+        ClosureRequest.objects.filter(
+            status=ClosureRequest.Status.PENDING,
+            case__lead_hub=hub,
+            case__in=Case.objects.visible_to(user),
+        )
+        .select_related("case", "requested_by", "closure_reason")
+        .prefetch_related(_primary_person("case__"))
+        .order_by("requested_at", "id")
+    )
+
+
 def referrals_waiting(user, hub):
     """Referrals to the hub still waiting for its answer."""
     return (
@@ -154,6 +212,32 @@ def _tile(key, title, queryset, url, size=LIST_SIZE):
     count, capped = capped_count(queryset)
     rows = list(queryset[:size]) if count else []
     return Tile(key=key, title=title, url=url, count=count, capped=capped, rows=rows)
+
+
+def _with_overdue(tile, overdue):
+    tile.overdue, tile.overdue_capped = capped_count(overdue)
+    return tile
+
+
+def _approvals_tile(user, hub):
+    """承認待ち: one number for all the manager decides, with a row per kind that waits."""
+    parts = [
+        ("minutes", _("Minutes"), minutes_awaiting_approval(user, hub)),
+        ("plans", _("Support plans"), plans_awaiting_endorsement(user, hub)),
+        ("closures", _("Closure requests"), closures_pending(user, hub)),
+    ]
+    url = reverse("cases:review_queue")
+    tile = Tile(key="approvals", title=_("Awaiting your approval"), url=url, count=0,
+                capped=False, rows=[])  # fmt: skip
+    for key, label, queryset in parts:
+        count, capped = capped_count(queryset)
+        tile.count += count
+        tile.capped |= capped
+        if count:
+            tile.rows.append(
+                {"label": label, "count": count, "capped": capped, "url": f"{url}#{key}"}
+            )
+    return tile
 
 
 def _casework_tiles(user, membership, today):
@@ -189,7 +273,7 @@ def _casework_tiles(user, membership, today):
     referral_tile = _tile(
         "referrals", _("Referrals waiting for our answer"), referrals, reverse("referrals:inbox")
     )
-    referral_tile.overdue, referral_tile.overdue_capped = capped_count(referrals.overdue(today))
+    referral_tile = _with_overdue(referral_tile, referrals.overdue(today))
     tiles += [
         _tile(
             "outreach",
@@ -202,6 +286,15 @@ def _casework_tiles(user, membership, today):
             _("Overdue plan actions"),
             plan_actions_overdue(user, hub, today),
             f"{reverse('cases:tasks_actions')}?show=overdue",
+        ),
+        _with_overdue(
+            _tile(
+                "meeting_actions",
+                _("Tasks from meetings"),
+                meeting_actions_open(user, hub),
+                reverse("cases:tasks_meeting_actions"),
+            ),
+            meeting_actions_overdue(user, hub, today),
         ),
         _tile(
             "reviews",
@@ -221,20 +314,15 @@ def _casework_tiles(user, membership, today):
         ),
     ]
     if membership.is_manager:
-        tiles.append(
+        tiles += [
+            _approvals_tile(user, hub),
             _tile(
                 "closures",
                 _("Closure requests to decide"),
-                ClosureRequest.objects.filter(
-                    status=ClosureRequest.Status.PENDING,
-                    case__lead_hub=hub,
-                    case__in=visible_cases,
-                )
-                .select_related("case", "requested_by", "closure_reason")
-                .order_by("requested_at", "id"),
+                closures_pending(user, hub),
                 reverse("cases:closure_queue"),
-            )
-        )
+            ),
+        ]
     my_cases = _tile(
         "my_cases",
         _("My cases"),

@@ -7,20 +7,32 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services_support
-from cases.models import ClosureRequest, Intake, OutreachAttempt, PlanAction, PlanGoal, SupportPlan
+from cases.models import (
+    ClosureRequest,
+    Conference,
+    Intake,
+    OutreachAttempt,
+    PlanAction,
+    PlanGoal,
+    SupportPlan,
+)
 from hubs.models import Role
 from referrals.models import Status
 from takatsuki_welfare import dashboard
 from takatsuki_welfare.models import CodeList
 
 from .factories import (
+    ActionItemFactory,
+    AgendaItemFactory,
     CaseFactory,
+    ConferenceFactory,
     HubFactory,
     IntakeFactory,
     PersonFactory,
     PlanFactory,
     ReferralFactory,
     code,
+    meeting_type,
 )
 
 pytestmark = pytest.mark.django_db
@@ -362,6 +374,24 @@ def _fill(n, hub, other_hub, worker, coordinator_case_hub):
         )
         IntakeFactory(hub=HubFactory(), handed_to=hub, outcome=Intake.Outcome.PENDING)
         overdue_case(coordinator_case_hub, multi_agency=True)
+        PlanFactory(case=case, status=SupportPlan.Status.DISCUSSING, number=2)
+        conference = ConferenceFactory(
+            convening_hub=hub, hubs=[other_hub], status=Conference.Status.SUBMITTED
+        )
+        ActionItemFactory(
+            agenda_item=AgendaItemFactory(conference=conference, case=case),
+            owner_hub=hub,
+            due_on=TODAY - DAY,
+        )
+        ActionItemFactory(
+            agenda_item=AgendaItemFactory(
+                conference=ConferenceFactory(
+                    convening_hub=other_hub, hubs=[hub], meeting_type=meeting_type("shien")
+                ),
+                case=CaseFactory(household__registered_hub=other_hub),
+            ),
+            owner_hub=hub,
+        )
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.CSW, Role.COORDINATOR, Role.MANAGER])

@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -75,3 +76,22 @@ def test_seed_demo_gives_the_csw_daily_work(takatsuki, settings):
     assert Case.objects.filter(main_worker=csw).contact_overdue().exists()
     assert OutreachAttempt.objects.filter(result="absent").exists()  # failed attempts kept
     assert SupportPlan.objects.filter(status="endorsed").exists()
+
+
+def test_seed_demo_holds_meetings_and_keeps_the_support_meeting_confidential(takatsuki, settings):
+    from cases.models import ActionItem, AgendaItem, Conference
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    User = get_user_model()
+    statuses = set(Conference.objects.values_list("status", flat=True))
+    assert statuses == {"approved", "planned", "submitted"}
+    houkatsu = User.objects.get(username="houkatsu_staff")
+    assert ActionItem.objects.visible_to(houkatsu).open().overdue(datetime.date.today()).exists()
+    support_meeting = Conference.objects.get(meeting_type__code="shien")
+    csw = User.objects.get(username="csw")
+    case = support_meeting.agenda_items.get().case
+    assert Conference.objects.visible_to(csw).filter(pk=support_meeting.pk).exists() is False
+    assert AgendaItem.objects.visible_to(csw).filter(case=case).exists() is False
+    desk_manager = User.objects.get(username="desk_manager")
+    assert Conference.objects.visible_to(desk_manager).awaiting_approval().exists()

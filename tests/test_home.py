@@ -63,7 +63,15 @@ def test_managers_see_closure_requests_of_cases_their_hub_leads(client, hub, oth
 def test_staff_get_no_manager_or_coordinator_tiles(client, staff):
     client.force_login(staff)
     keys = set(tiles(client.get("/")))
-    assert keys == {"contact_mine", "outreach", "actions", "reviews", "referrals", "incoming"}
+    assert keys == {
+        "contact_mine",
+        "outreach",
+        "actions",
+        "reviews",
+        "referrals",
+        "incoming",
+        "meeting_actions",
+    }
 
 
 def test_volunteers_get_their_own_page_without_case_data(client, volunteer, hub):

@@ -5,13 +5,15 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import services_support
 from cases.models import PlanAction, PlanGoal, SupportPlan
 from hubs.models import Role
-from takatsuki_welfare.models import AccessLog
+from takatsuki_welfare.concurrency import EditConflict
+from takatsuki_welfare.models import AccessLog, Notification
 
 from .factories import CaseFactory, ConsentFactory, HubFactory, PersonFactory, PlanFactory
 
@@ -228,6 +230,45 @@ def test_another_hubs_manager_may_not_endorse(client_as, make_member, staff, dra
     assert step(client_as(other_manager), "plan_endorse", draft).status_code == 403
     draft.refresh_from_db()
     assert draft.status == Status.DISCUSSING
+
+
+def test_the_lead_hubs_manager_returns_a_plan_with_a_comment_until_it_is_put_forward_again(
+    client_as, staff, manager, draft
+):
+    services_support.plan_submit(actor=staff, plan=draft)
+    returned = services_support.plan_return(
+        actor=manager, plan=draft, comment="短期目標を具体的に", expected_version=draft.version + 1
+    )
+    assert (returned.status, returned.return_comment) == (Status.DRAFT, "短期目標を具体的に")
+    assert Notification.objects.filter(recipient=staff, url=u("plan_detail", draft.pk)).count() == 1
+    page = client_as(staff).get(u("plan_detail", draft.pk)).content.decode()
+    assert 'data-testid="plan-return-comment"' in page and "短期目標を具体的に" in page
+    services_support.plan_submit(actor=staff, plan=draft)
+    draft.refresh_from_db()
+    assert (draft.status, draft.return_comment) == (Status.DISCUSSING, "")
+    page = client_as(staff).get(u("plan_detail", draft.pk)).content.decode()
+    assert 'data-testid="plan-return-comment"' not in page
+
+
+def test_returning_a_plan_needs_the_lead_hubs_manager_a_comment_and_a_plan_under_discussion(
+    make_member, staff, manager, draft, other_hub
+):
+    with pytest.raises(ValidationError):
+        services_support.plan_return(actor=manager, plan=draft, comment="早すぎる")
+    services_support.plan_submit(actor=staff, plan=draft)
+    draft.case.hub_links.create(hub=other_hub)
+    for outsider in (staff, make_member(Role.MANAGER, other_hub)):
+        with pytest.raises(PermissionDenied):
+            services_support.plan_return(actor=outsider, plan=draft, comment="修正を")
+    with pytest.raises(ValidationError) as refused:
+        services_support.plan_return(actor=manager, plan=draft, comment="  ")
+    assert "comment" in refused.value.message_dict
+    with pytest.raises(EditConflict):
+        services_support.plan_return(
+            actor=manager, plan=draft, comment="修正を", expected_version=draft.version
+        )
+    draft.refresh_from_db()
+    assert (draft.status, draft.return_comment) == (Status.DISCUSSING, "")
 
 
 def test_a_step_on_a_stale_page_changes_nothing(client_as, staff, draft):

@@ -84,6 +84,7 @@ class SupportPlan(models.Model):
     )
     evaluation_note = models.TextField(_("evaluation note"), blank=True)
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
+    return_comment = models.TextField(_("returned with"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -1,6 +1,6 @@
 """URLs of the cases app, one module per screen group (intake, case, household/person)."""
 
-from . import case, household, intake, record, support, tasks
+from . import case, conference, household, intake, meeting, record, review, support, tasks
 
 app_name = "cases"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     *tasks.urlpatterns,
     *support.urlpatterns,
     *record.urlpatterns,
+    *conference.urlpatterns,
+    *meeting.urlpatterns,
+    *review.urlpatterns,
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Prefetch
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,13 +18,16 @@ from takatsuki_welfare.concurrency import EditConflict
 from takatsuki_welfare.models import AccessLog, Code, CodeList
 
 from .. import services
+from ..ecomap import build_ecomap
 from ..filters import CaseFilter
 from ..forms.case import CaseEditForm, ClosureDecisionForm, ClosureRequestForm, StageChangeForm
 from ..models import (
+    AgendaItem,
     Case,
     CaseHub,
     CasePerson,
     ClosureRequest,
+    Conference,
     Consent,
     HouseholdFlag,
     Intake,
@@ -171,6 +174,22 @@ def _plan_summary(user, case):
     return {"current_plan": current, "plan_in_force": in_force if in_force != current else None}
 
 
+def _meetings(user, case):
+    """The case's meetings the user may know of (a 支援会議 only for its attendees, see access).
+
+    ``conference_visible`` says whether the conference itself may be opened: a case's agenda
+    items are also seen by whoever sees the case, the conference only by its attendees.
+    """
+    visible = Conference.objects.visible_to(user).filter(pk=OuterRef("conference_id"))
+    return (
+        AgendaItem.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("conference__meeting_type", "endorsed_plan")
+        .annotate(conference_visible=Exists(visible))
+        .order_by("-conference__starts_at", "-id")
+    )
+
+
 def _detail_context(request, case):
     user = request.user
     household = case.household
@@ -214,6 +233,8 @@ def _detail_context(request, case):
         .filter(case=case)
         .select_related("person", "recorded_by", "acting_hub")
         .order_by("-attempted_on", "-id")[:5],
+        "meetings": _meetings(user, case),
+        "ecomap": build_ecomap(case, user),
         **outreach_summary(user, case),
         **_plan_summary(user, case),
     }

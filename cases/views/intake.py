@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,18 +24,11 @@ from takatsuki_welfare.wareki import parse_birth_date
 from .. import services
 from ..forms.intake import ConnectForm, CornerIntakeForm, IntakeFilter, IntakeForm
 from ..models import Case, Consent, Household, Intake, IntakeConcern, Person
+from .common import casework_membership as _casework
 
 SEARCH_LIMIT = 20
 LIST_PAGE_SIZE = 30
 RECENTLY_TAKEN_UP = datetime.timedelta(days=30)
-
-
-def _casework(request):
-    """The acting membership of a case worker; anyone else (a corner volunteer) gets a 404."""
-    membership = request.membership
-    if membership is None or not membership.does_casework:
-        raise Http404
-    return membership
 
 
 def _volunteer(request):

@@ -21,7 +21,7 @@ from takatsuki_welfare.concurrency import EditConflict
 
 from .. import services_support
 from ..forms.plan import ActionForm, EvaluateForm, GoalForm, PlanForm, VersionForm
-from ..models import CasePerson, PlanAction, PlanGoal, SupportPlan
+from ..models import AgendaItem, CasePerson, Conference, PlanAction, PlanGoal, SupportPlan
 from .case import _require_casework, _visible_case
 
 Status = SupportPlan.Status
@@ -100,6 +100,21 @@ def _decorate_actions(request, plan, goals):
             )
 
 
+def _endorsing_item(user, plan):
+    """The meeting that decided this plan, as far as the user may see it."""
+    item = (
+        AgendaItem.objects.visible_to(user)
+        .filter(endorsed_plan=plan)
+        .select_related("conference__meeting_type")
+        .first()
+    )
+    if item is not None:
+        item.minutes_visible = (
+            Conference.objects.visible_to(user).filter(pk=item.conference_id).exists()
+        )
+    return item
+
+
 def _render_detail(request, plan, *, evaluate_form=None, status=200):
     log_access(request, Action.VIEW, plan)
     goals = _goals(plan)
@@ -113,6 +128,7 @@ def _render_detail(request, plan, *, evaluate_form=None, status=200):
         "versions": plan.case.plans.order_by("number").only("pk", "number", "status", "case"),
         "next_plan": getattr(plan, "next_version", None),
         "may_endorse": membership.is_manager and membership.hub_id == plan.case.lead_hub_id,
+        "endorsing_item": _endorsing_item(request.user, plan),
         "step_form": VersionForm(initial={"version": plan.version}),
         "evaluate_form": evaluate_form or EvaluateForm(initial={"version": plan.version}),
     }

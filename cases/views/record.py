@@ -6,7 +6,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,18 +29,11 @@ from ..models import (
     RecordRevision,
 )
 from ..timeline import PAGE_SIZE, TYPE_NAMES, TYPES, Cursor, timeline_page
+from .common import casework_membership as _casework
 
 QUICK_CASE_LIMIT = 60
 PRINT_PAGE_SIZE = 500
 DRAFT_SAVED = "record_draft_saved"  # session: the draft key to clear on the next page
-
-
-def _casework(request):
-    """The acting membership of a case worker; a corner volunteer (or nobody) gets a 404."""
-    membership = request.membership
-    if membership is None or not membership.does_casework:
-        raise Http404
-    return membership
 
 
 def _visible_case(request, number, queryset=None):

@@ -1,9 +1,9 @@
-"""The acting hub's task lists: outreach attempts due, plan actions, plans due for review.
+"""The acting hub's task lists: outreach attempts due, plan actions, plans due for review, and
+the tasks meetings gave the hub.
 
 The dashboard's tiles link here; both read the same querysets (takatsuki_welfare.dashboard).
 """
 
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,16 +13,14 @@ from takatsuki_welfare import dashboard
 from takatsuki_welfare.audit import Action, log_access
 
 from .case import CappedPaginator
+from .common import casework_membership
 
 PAGE_SIZE = 50
 
 
 def _casework_hub(request):
     """Corner volunteers (and users acting nowhere) have no task lists."""
-    membership = request.membership
-    if membership is None or not membership.does_casework:
-        raise Http404
-    return membership.hub
+    return casework_membership(request).hub
 
 
 def _show(request, choices):
@@ -90,4 +88,23 @@ def tasks_reviews(request):
         plans = dashboard.plans_with_review(request.user, hub)
     return _render(
         request, "cases/tasks_reviews.html", plans, show, "reviews", _("Plans due for review")
+    )
+
+
+@require_GET
+def tasks_meeting_actions(request):
+    """Open tasks meetings gave the hub (会議で決まった対応), overdue first."""
+    hub = _casework_hub(request)
+    show = _show(request, ("open", "overdue"))
+    if show == "overdue":
+        items = dashboard.meeting_actions_overdue(request.user, hub, timezone.localdate())
+    else:
+        items = dashboard.meeting_actions_open(request.user, hub)
+    return _render(
+        request,
+        "cases/tasks_meeting_actions.html",
+        items,
+        show,
+        "meeting_actions",
+        _("Tasks from meetings"),
     )

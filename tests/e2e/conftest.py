@@ -57,8 +57,12 @@ def demo_city(transactional_db, settings):
     them here: Playwright's event loop gives the test a different connection object than the
     one that was serialized. So the seed migration's own function restores them.
     """
-    for name in ("0002_seed_code_lists", "0004_seed_complex_needs_and_household_types"):
-        importlib.import_module(f"takatsuki_welfare.migrations.{name}").seed(django_apps, None)
+    for name in (
+        "takatsuki_welfare.migrations.0002_seed_code_lists",
+        "takatsuki_welfare.migrations.0004_seed_complex_needs_and_household_types",
+        "cases.migrations.0005_seed_meeting_types",
+    ):
+        importlib.import_module(name).seed(django_apps, None)
     call_command("load_network", "hubs/networks/takatsuki.csv", stdout=io.StringIO())
     call_command("seed_demo", "--force", stdout=io.StringIO())
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.demo import seed_cases
+from cases.demo_conference import seed_conferences
 from cases.demo_support import seed_support
 from hubs.demo import DEMO_PASSWORD, DEMO_USERS
 from hubs.models import Hub, Membership
@@ -76,3 +77,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo referrals: {referrals}")
         if seed_support():
             self.stdout.write("Demo records, outreach and support plans ready")
+        if seed_conferences():
+            self.stdout.write("Demo meetings ready (one approved, one coming up, one 支援会議)")
