@@ -5,6 +5,8 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from takatsuki_welfare.db_router import reporting
+
 from .business_days import median_business_days
 from .models import ACTIVE, DeclineReason, Kind, Referral, Status
 
@@ -38,8 +40,10 @@ def _median(queryset, field):
     )
 
 
+@reporting()
 def referral_figures(*, start, end, hub=None):
-    """Counts and medians for referrals sent between two dates (inclusive).
+    """Counts and medians for referrals sent between two dates (inclusive), read from the
+    report replica when one is configured.
 
     With a hub: "sent" are the referrals it sent, "received" those sent to it, and the other
     figures cover both. Rates are over the answered referrals (accepted + declined); referrals

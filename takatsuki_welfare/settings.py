@@ -5,6 +5,7 @@ environment variables; see .env.example for every one of them.
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ ALLOWED_HOSTS = _env(
     "ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
+BENCH_ENDPOINTS = _env("BENCH_ENDPOINTS", env.bool, False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -105,21 +107,65 @@ TEMPLATES = [
 ]
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
+
+
+def _database(name, default=None):
+    """One DATABASES entry from a URL variable; a bad URL stops start-up with a message."""
+    config = _env(name, env.db_url, default)
+    if not config.get("ENGINE", "").startswith("django.db.backends."):
+        raise ImproperlyConfigured(
+            f"Environment variable {name} is malformed: use sqlite:///path or "
+            "postgres://user:password@host:5432/name"
+        )
+    return config
+
+
 DATABASES = {
-    "default": _env("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'var' / 'tsunagu.sqlite3'}")
+    "default": _database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'tsunagu.sqlite3'}")
 }
-if not DATABASES["default"].get("ENGINE", "").startswith("django.db.backends."):
-    raise ImproperlyConfigured(
-        "Environment variable DATABASE_URL is malformed: use sqlite:///path or "
-        "postgres://user:password@host:5432/name"
-    )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_engine = DATABASES["default"]["ENGINE"]
+if _engine == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a management command share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
-DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 0)
+
+# An optional read replica (PostgreSQL streaming replication), used only for report figures
+# inside takatsuki_welfare.db_router.reporting(); see docs/scaling.md. Tests mirror it onto the
+# default database instead of creating it.
+if _env("REPLICA_DATABASE_URL", env.str, ""):
+    DATABASES["replica"] = _database("REPLICA_DATABASE_URL")
+    if DATABASES["replica"]["ENGINE"] != _engine:
+        raise ImproperlyConfigured(
+            "Environment variable REPLICA_DATABASE_URL must name the same kind of database as "
+            "DATABASE_URL (a replica of it)."
+        )
+DATABASE_ROUTERS = ["takatsuki_welfare.db_router.ReplicaRouter"]
+
+# Persistent connections: opening a PostgreSQL connection for every request costs about half
+# the throughput (issue 7's reference), so production keeps each worker's connection for
+# CONN_MAX_AGE seconds and checks it before reuse. Development closes them (runserver opens a
+# thread, and so a connection, per request). DATABASE_POOL=true uses psycopg's pool instead,
+# which needs the psycopg[pool] extra and CONN_MAX_AGE=0.
+_pool = _env("DATABASE_POOL", env.bool, False)
+_conn_max_age = _env("CONN_MAX_AGE", env.int, 0 if DEBUG or _pool else 60)
+if _pool and _engine != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_POOL=true needs PostgreSQL (DATABASE_URL=postgres://...).")
+if _pool and _conn_max_age:
+    raise ImproperlyConfigured(
+        "DATABASE_POOL=true replaces persistent connections: set CONN_MAX_AGE=0 or unset it."
+    )
+for _config in DATABASES.values():
+    _config["CONN_MAX_AGE"] = _conn_max_age
+    _config["CONN_HEALTH_CHECKS"] = _env("CONN_HEALTH_CHECKS", env.bool, True)
+    if _pool:
+        _config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": _env("DATABASE_POOL_MAX_SIZE", env.int, 4),
+        }
 DATABASES["default"]["TEST"] = {"NAME": _env("TEST_DATABASE_NAME", env.str, None)}
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": _env("CACHE_URL", env.cache_url, "locmemcache://")}
@@ -149,6 +195,33 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Where sessions live: "db" (default) or "cache", the cache named by CACHE_URL. Every worker
+# must see every session, so a cache holding them must be shared (Redis), never per-process
+# memory. SESSION_SAVE_EVERY_REQUEST makes each request write its session: an UPDATE with "db",
+# a Redis SET with "cache".
+_session_engines = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+}
+_session_store = _env("SESSION_ENGINE", env.str, "db")
+if _session_store not in _session_engines:
+    raise ImproperlyConfigured(
+        f"Environment variable SESSION_ENGINE is malformed: use db or cache, not {_session_store!r}"
+    )
+SESSION_ENGINE = _session_engines[_session_store]
+if _session_store == "cache":
+    _cache_backend = CACHES["default"]["BACKEND"]
+    if _cache_backend.endswith(".DummyCache") or (
+        _cache_backend.endswith(".LocMemCache") and not DEBUG
+    ):
+        raise ImproperlyConfigured(
+            "SESSION_ENGINE=cache needs a cache shared by all workers: set CACHE_URL to "
+            "redis://host:6379/1 (per-process memory would sign users out at random)."
+        )
+    if _cache_backend == "django.core.cache.backends.redis.RedisCache" and not find_spec("redis"):
+        raise ImproperlyConfigured(
+            "CACHE_URL names Redis, but the redis package is not installed (pip install redis)."
+        )
 
 # Login lockout (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
 # address, sign-in is refused until the cool-off has passed.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -26,3 +27,5 @@ urlpatterns = [
     path("notifications/", include("takatsuki_welfare.notification_urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.append(path("bench/", include("takatsuki_welfare.bench_views")))

@@ -8,6 +8,7 @@ from hubs.models import Hub
 from takatsuki_welfare import access
 from takatsuki_welfare.japanese import phone_key, search_key
 from takatsuki_welfare.models import Code, CodeList
+from takatsuki_welfare.search import BigramsCover, contains_anywhere
 
 from .household import Household
 
@@ -17,11 +18,19 @@ class PersonQuerySet(models.QuerySet):
         return access.persons_visible_to(user, self)
 
     def search(self, text="", *, birth_date=None):
-        """Any part of the name in kanji or kana (variants folded, see japanese), or birth date."""
+        """Any part of the name in kanji or kana (variants folded, see japanese), or birth date.
+
+        Two or more characters match anywhere in the name or its reading, through the bigram
+        index. One character matches the start only (林 finds 林, not 小林; た finds readings
+        beginning with た), through the prefix index: anywhere would match a large part of the
+        city and no index can serve it. See docs/search.md.
+        """
         condition = Q()
         key = search_key(text)
-        if key:
-            condition = Q(name_key__contains=key) | Q(kana_key__contains=key)
+        if len(key) >= 2:
+            condition = contains_anywhere(key, "name_key", "kana_key")
+        elif key:
+            condition = Q(name_key__startswith=key) | Q(kana_key__startswith=key)
         if birth_date is not None:
             condition |= Q(birth_date=birth_date)
         return self.filter(condition) if condition else self.none()
@@ -83,9 +92,17 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["kana_key", "id"]
+        # Prefix search and equality on the keys, in any locale. No plain btree on kana_key:
+        # the planner would walk it in ORDER BY kana_key order, filtering, for a rare name.
+        # The bigram GIN indexes for partial matches are PostgreSQL-only expression indexes,
+        # created by migration 0007 (not here, so that SQLite and makemigrations ignore them).
         indexes = [
-            models.Index(fields=["name_key"], name="person_name_key"),
-            models.Index(fields=["kana_key"], name="person_kana_key"),
+            models.Index(
+                fields=["name_key"], name="person_name_key_prefix", opclasses=["text_pattern_ops"]
+            ),
+            models.Index(
+                fields=["kana_key"], name="person_kana_key_prefix", opclasses=["text_pattern_ops"]
+            ),
             models.Index(fields=["phone_key"], name="person_phone_key"),
             models.Index(fields=["birth_date"], name="person_birth_date"),
         ]
@@ -126,6 +143,10 @@ class Person(models.Model):
             "kana_key": search_key(self.family_name_kana, self.given_name_kana),
             "phone_key": "|".join(phones),
         }
+
+
+for _key in ("name_key", "kana_key"):
+    Person._meta.get_field(_key).register_lookup(BigramsCover)
 
 
 class PersonDetails(models.Model):

@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic city generator (manage.py generate_city)."""
