@@ -1,8 +1,9 @@
 """The household ecomap: the members genogram-style and, on a ring, the hubs involved.
 
-``build_ecomap(case, user)`` returns plain data with the coordinates already computed, so the
+``build_ecomap(scope)`` returns plain data with the coordinates already computed, so the
 template only draws an inline SVG: no JavaScript and no external service (the LGWAN side has no
-internet). Every source goes through the access policy, so a hub the user may only learn of
+internet). Every source goes through the access policy (an ``access.CaseScope``: the case is
+one the user sees), so a hub the user may only learn of
 through something hidden from them (e.g. an action item of a 支援会議 they did not attend) is not
 drawn. The number of queries does not depend on the number of members or hubs.
 """
@@ -15,18 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from hubs.models import Hub
-from referrals.models import ACTIVE, OPEN, Referral
+from referrals.models import ACTIVE, OPEN
 from referrals.models import Status as ReferralStatus
 
-from .models import (
-    ActionItem,
-    CaseHub,
-    CasePerson,
-    OutreachAttempt,
-    Person,
-    PlanAction,
-    SupportPlan,
-)
+from .models import CaseHub, CasePerson, Person, PlanAction, SupportPlan
 
 COMMUNITY_KIND = "community"  # 地域型 (福祉のまちかど相談): drawn as a community resource
 
@@ -131,10 +124,10 @@ def _hexagon(x, y, w, h):
 # Data ------------------------------------------------------------------------------------
 
 
-def _members(case, user):
+def _members(scope):
+    case = scope.case
     members = list(
-        Person.objects.visible_to(user)
-        .filter(household_id=case.household_id)
+        scope.household_members()
         .select_related("relationship")
         .order_by("relationship__order", "birth_date", "id")
     )
@@ -159,8 +152,9 @@ def _members(case, user):
     ]
 
 
-def _involvements(case, user):
+def _involvements(scope):
     """{hub id: {kind: [details]}} from every source the user may see."""
+    case = scope.case
     found = {}
 
     def add(hub_id, kind, detail=""):
@@ -173,14 +167,14 @@ def _involvements(case, user):
         add(link.hub_id, PARTICIPANT, link.reason)
 
     referrals = list(
-        Referral.objects.visible_to(user)
-        .filter(case=case, status__in=[*OPEN, *ACTIVE])
+        scope.referrals()
+        .filter(status__in=[*OPEN, *ACTIVE])
         .order_by("sent_at", "id")
         .values("from_hub_id", "to_hub_id", "status")
     )
     plan = (
-        SupportPlan.objects.visible_to(user)
-        .filter(case=case, status=SupportPlan.Status.ENDORSED)
+        scope.plans()
+        .filter(status=SupportPlan.Status.ENDORSED)
         .order_by("-number")
         .values("pk")[:1]
     )
@@ -191,22 +185,15 @@ def _involvements(case, user):
     ):
         add(action["hub_id"], PLAN, action["text"])
     for action in (
-        ActionItem.objects.visible_to(user)
+        scope.action_items()
         .open()
-        .filter(agenda_item__case=case)
         .order_by("due_on", "id")
         .values("owner_hub_id", "text", "due_on")
     ):
         due = action["due_on"]
         text = action["text"] + (f"（{due:%Y-%m-%d}）" if due else "")
         add(action["owner_hub_id"], MEETING, text)
-    for row in (
-        OutreachAttempt.objects.visible_to(user)
-        .filter(case=case)
-        .order_by()
-        .values("acting_hub_id")
-        .annotate(n=Count("id"))
-    ):
+    for row in scope.outreach().order_by().values("acting_hub_id").annotate(n=Count("id")):
         count = row["n"]
         add(
             row["acting_hub_id"],
@@ -226,8 +213,8 @@ def _involvements(case, user):
     return found, hubs
 
 
-def _hub_entries(case, user):
-    found, hubs = _involvements(case, user)
+def _hub_entries(scope):
+    found, hubs = _involvements(scope)
     entries = []
     for hub_id, kinds in found.items():
         hub = hubs[hub_id]
@@ -423,10 +410,11 @@ def _as_svg_numbers(value):
     return value
 
 
-def build_ecomap(case, user):
-    """Plain data for the case's household ecomap, as the user may see it."""
-    members = _members(case, user)
-    hubs = _hub_entries(case, user)
+def build_ecomap(scope):
+    """Plain data for the household ecomap of ``scope.case``, as ``scope.user`` may see it."""
+    case = scope.case
+    members = _members(scope)
+    hubs = _hub_entries(scope)
     layout = _layout_household(members)
     return _as_svg_numbers(
         {

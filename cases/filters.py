@@ -91,7 +91,10 @@ class CaseFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     stage = django_filters.MultipleChoiceFilter(
-        label=_("Stage"), choices=Stage.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Stage"),
+        choices=Stage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the case itself: no join, no duplicates to remove
     )
     field = django_filters.ModelChoiceFilter(
         label=_("Field"),

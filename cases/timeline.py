@@ -17,16 +17,12 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referrals.models import Referral, ReferralEvent
+from referrals.models import ReferralEvent
 
 from .models import (
-    AccompanimentRecord,
-    Intake,
     IntakeConcern,
-    OutreachAttempt,
     Person,
     StageChange,
-    SupportPlan,
 )
 
 PAGE_SIZE = 50
@@ -42,10 +38,9 @@ TYPES = [
 TYPE_NAMES = [name for name, _label in TYPES]
 
 
-def _records(user, case):
+def _records(scope):
     return (
-        AccompanimentRecord.objects.visible_to(user)
-        .filter(case=case)
+        scope.records()
         .select_related("contact_type", "author", "acting_hub", "cancelled_by")
         .prefetch_related(
             Prefetch("met_persons", queryset=Person.objects.order_by("birth_date", "id"))
@@ -53,10 +48,9 @@ def _records(user, case):
     )
 
 
-def _intakes(user, case):
+def _intakes(scope):
     return (
-        Intake.objects.visible_to(user)
-        .filter(case=case)
+        scope.intakes()
         .select_related("hub", "channel", "route", "recorded_by")
         .prefetch_related(
             Prefetch("concern_items", queryset=IntakeConcern.objects.select_related("concern"))
@@ -64,35 +58,26 @@ def _intakes(user, case):
     )
 
 
-def _referral_events(user, case):
-    referrals = Referral.objects.visible_to(user).filter(case=case)
-    return ReferralEvent.objects.filter(referral__in=referrals).select_related(
+def _referral_events(scope):
+    return ReferralEvent.objects.filter(referral__in=scope.referrals()).select_related(
         "referral__from_hub", "referral__to_hub", "actor", "acting_hub"
     )
 
 
-def _stage_changes(user, case):
-    return StageChange.objects.filter(case=case).select_related("changed_by", "acting_hub")
+def _stage_changes(scope):
+    return StageChange.objects.filter(case=scope.case).select_related("changed_by", "acting_hub")
 
 
-def _plans(user, case):
-    return (
-        SupportPlan.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("created_by", "endorsed_by_user", "case__lead_hub")
-    )
+def _plans(scope):
+    return scope.plans().select_related("created_by", "endorsed_by_user", "case__lead_hub")
 
 
-def _endorsed_plans(user, case):
-    return _plans(user, case).filter(endorsed_on__isnull=False)
+def _endorsed_plans(scope):
+    return _plans(scope).filter(endorsed_on__isnull=False)
 
 
-def _outreach(user, case):
-    return (
-        OutreachAttempt.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("person", "recorded_by", "acting_hub")
-    )
+def _outreach(scope):
+    return scope.outreach().select_related("person", "recorded_by", "acting_hub")
 
 
 @dataclass(frozen=True)
@@ -141,8 +126,8 @@ class Source:
             return before
         return before | (Q(**{self.field: day}) & same_moment)
 
-    def page(self, user, case, *, cursor=None, hub=None, limit=PAGE_SIZE):
-        rows = self.rows(user, case)
+    def page(self, scope, *, cursor=None, hub=None, limit=PAGE_SIZE):
+        rows = self.rows(scope)
         if hub is not None:
             rows = rows.filter(**{f"{self.hub_field}_id": hub.pk})
         if cursor is not None:
@@ -234,13 +219,14 @@ class TimelinePage:
     older: Cursor | None  # where the next page starts; None on the last page
 
 
-def timeline_page(user, case, *, types=None, hub=None, cursor=None, page_size=PAGE_SIZE):
-    """One page of the case's timeline as the user may see it (visibility per source)."""
+def timeline_page(scope, *, types=None, hub=None, cursor=None, page_size=PAGE_SIZE):
+    """One page of ``scope.case``'s timeline as ``scope.user`` may see it (an access.CaseScope:
+    visibility per source)."""
     wanted = set(types or TYPE_NAMES)
     entries = []
     for source in SOURCES:
         if source.type in wanted:
-            entries += source.page(user, case, cursor=cursor, hub=hub, limit=page_size + 1)
+            entries += source.page(scope, cursor=cursor, hub=hub, limit=page_size + 1)
     entries.sort(key=lambda entry: entry.key, reverse=True)
     if len(entries) > page_size:
         entries = entries[:page_size]

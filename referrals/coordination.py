@@ -7,7 +7,7 @@ or expired ones waiting for the sender's next step, and open cases whose every r
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case as CaseWhen
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Exists, F, OuterRef, Prefetch, Subquery, When
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +17,10 @@ from cases.models import Case, CasePerson, Intake
 from takatsuki_welfare.audit import Action, log_access
 
 from .business_days import business_days_between
-from .models import ACTIVE, OPEN, Outcome, Referral, Status
+from .models import AWAITING_NEXT_STEP, FAILING, LIVE, OPEN, Referral, Status, overdue_condition
 
 LIMIT = 50
 DESK_KIND = "integrated"
-FAILED = [Status.DECLINED, Status.EXPIRED, Status.WITHDRAWN]
 
 
 def may_coordinate(membership):
@@ -32,18 +31,26 @@ def may_coordinate(membership):
 
 
 def _referrals(user):
-    """Visible referrals with the due date that matters now and whether case/intake open."""
-    return (
-        Referral.objects.visible_to(user)
-        .for_list()
+    """Visible referrals with the due date that matters now."""
+    return Referral.objects.visible_to(user).annotate(
+        due=CaseWhen(When(status=Status.SENT, then=F("acknowledge_due")), default=F("answer_due"))
+    )
+
+
+def _fetch(user, id_lists):
+    """The chosen referrals with what the lists show, one query for all the lists; in order,
+    at most LIMIT each, and whether more exist."""
+    rows = (
+        _referrals(user)
+        .select_related("case", "intake", "person", "from_hub", "to_hub")
         .annotate(
-            due=CaseWhen(
-                When(status=Status.SENT, then=F("acknowledge_due")), default=F("answer_due")
-            ),
             case_visible=Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))),
             intake_visible=Exists(Intake.objects.visible_to(user).filter(pk=OuterRef("intake_id"))),
         )
     )
+    by_pk = {r.pk: r for r in rows.filter(pk__in=[pk for ids in id_lists for pk in ids])}
+    lists = [[by_pk[pk] for pk in ids if pk in by_pk] for ids in id_lists]
+    return [(found[:LIMIT], len(found) > LIMIT) for found in lists]
 
 
 def _bounded(queryset):
@@ -62,19 +69,18 @@ def _with_days_overdue(referrals, today):
 
 
 def failing_cases(user):
-    """Open visible cases with referrals, none of them live or connected, at least one failed."""
+    """Open visible cases with referrals, none of them live or connected, at least one failed.
+
+    The referral conditions are checked first (on the partial indexes referral_case_failed /
+    _live) and the access policy only on the few cases left, not on every open case."""
     referrals = Referral.objects.filter(case_id=OuterRef("pk"))
-    live = referrals.filter(
-        Q(status__in=[*OPEN, *ACTIVE]) | Q(status=Status.COMPLETED, outcome=Outcome.CONNECTED)
-    )
-    failed = referrals.filter(
-        Q(status__in=FAILED) | (Q(status=Status.COMPLETED) & ~Q(outcome=Outcome.CONNECTED))
-    )
+    live = referrals.filter(LIVE)
+    failed = referrals.filter(FAILING)
     last_sent = referrals.order_by("-sent_at", "-id").values("sent_at")[:1]
+    stalled = Case.objects.open().filter(Exists(failed), ~Exists(live))
     return (
         Case.objects.visible_to(user)
-        .open()
-        .filter(Exists(failed), ~Exists(live))
+        .filter(pk__in=stalled.values("pk"))
         .annotate(last_referral_at=Subquery(last_sent))
         .select_related("lead_hub")
         .prefetch_related(
@@ -105,9 +111,15 @@ def coordination(request):
     referrals = _referrals(request.user)
     # Expired referrals whose next step is already taken are settled: .overdue() leaves them out,
     # or years of them would fill the list ahead of today's.
-    overdue, overdue_more = _bounded(referrals.overdue(today).order_by("due", "sent_at", "id"))
-    waiting, waiting_more = _bounded(
-        referrals.awaiting_next_step().order_by("answer_due", "sent_at", "id")
+    first = referrals.first_ids(
+        [
+            ("overdue", overdue_condition(today), ("due", "sent_at", "id")),
+            ("waiting", AWAITING_NEXT_STEP, ("answer_due", "sent_at", "id")),
+        ],
+        LIMIT + 1,
+    )
+    (overdue, overdue_more), (waiting, waiting_more) = _fetch(
+        request.user, [first["overdue"], first["waiting"]]
     )
     cases, cases_more = _bounded(failing_cases(request.user))
     log_access(request, Action.SEARCH, detail="coordination")

@@ -5,9 +5,13 @@ completed; or declined / withdrawn / expired, after which the sender must re-rou
 the case (next_step). Transitions live in referrals/services.py.
 """
 
+import functools
+import operator
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +44,7 @@ class Status(models.TextChoices):
 OPEN = [Status.SENT, Status.ACKNOWLEDGED]  # waiting for the receiver's answer
 ACTIVE = [Status.ACCEPTED, Status.IN_PROGRESS]
 NEEDS_NEXT_STEP = [Status.DECLINED, Status.EXPIRED]
+AWAITING_NEXT_STEP = Q(status__in=NEEDS_NEXT_STEP, next_step="")
 
 
 class Basis(models.TextChoices):
@@ -69,9 +74,46 @@ class Outcome(models.TextChoices):
     NOT_CONNECTED = "not_connected", _("Not connected (つながらなかった)")
 
 
+# A referral is live while it waits or runs, or once it connected the person; it failed
+# otherwise. The coordination view lists open cases whose every referral failed.
+LIVE = Q(status__in=[*OPEN, *ACTIVE]) | Q(status=Status.COMPLETED, outcome=Outcome.CONNECTED)
+FAILING = Q(status__in=[Status.DECLINED, Status.EXPIRED, Status.WITHDRAWN]) | (
+    Q(status=Status.COMPLETED) & ~Q(outcome=Outcome.CONNECTED)
+)
+
+
 class NextStep(models.TextChoices):
     REROUTE = "reroute", _("Re-routed to another hub")
     KEEP = "keep", _("Kept by the sending hub")
+
+
+def overdue_condition(today):
+    """Waiting for an answer past a due date, or expired without the sender's next step."""
+    return (
+        Q(status=Status.SENT, acknowledge_due__lt=today)
+        | Q(status__in=OPEN, answer_due__lt=today)
+        | Q(status=Status.EXPIRED, next_step="")
+    )
+
+
+def urgency_rank():
+    """0 for an urgent referral, 1 otherwise (also indexed: referral_active_to / _from)."""
+    return models.Case(
+        models.When(urgency=Urgency.URGENT, then=0), default=1, output_field=models.IntegerField()
+    )
+
+
+def _display(field_name, choices):
+    """get_<field>_display from a dict built once: Django's rebuilds (and hashes) the choices on
+    every call, which the referral lists do for each row."""
+    labels = dict(choices.choices)
+
+    def display(self):
+        value = getattr(self, field_name)
+        return str(labels.get(value, value))
+
+    display.__name__ = f"get_{field_name}_display"
+    return display
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -83,6 +125,38 @@ class ReferralQuerySet(models.QuerySet):
             "case__household", "intake", "person", "from_hub", "to_hub", "sender"
         )
 
+    def ranked(self, today=None):
+        """overdue_rank (1 if overdue or expired without a next step) and urgency_rank (0 if
+        urgent): the inbox lists overdue first, then urgent."""
+        overdue = overdue_condition(today or timezone.localdate())
+        return self.annotate(
+            overdue_rank=models.Case(
+                models.When(overdue, then=1), default=0, output_field=models.IntegerField()
+            ),
+            urgency_rank=urgency_rank(),
+        )
+
+    def first_ids(self, lists, limit):
+        """{key: ids of the first ``limit`` rows of each list}, in one query, for short lists
+        given as (key, condition, ordering); a row may be on several lists."""
+        rows = self.filter(functools.reduce(operator.or_, (c for _key, c, _order in lists)))
+        wanted = Q()
+        for i, (_key, condition, ordering) in enumerate(lists):
+            on_list = models.Case(
+                models.When(condition, then=True), default=False, output_field=models.BooleanField()
+            )
+            rows = rows.annotate(**{f"on_{i}": on_list}).annotate(
+                **{f"at_{i}": Window(RowNumber(), partition_by=F(f"on_{i}"), order_by=ordering)}
+            )
+            wanted |= Q(**{f"on_{i}": True, f"at_{i}__lte": limit})
+        places = [f"{name}_{i}" for i in range(len(lists)) for name in ("on", "at")]
+        first = {key: [] for key, _condition, _order in lists}
+        for pk, *row in rows.filter(wanted).values_list("pk", *places):
+            for (key, _condition, _order), on, at in zip(lists, row[::2], row[1::2], strict=True):
+                if on and at <= limit:
+                    first[key].append((at, pk))
+        return {key: [pk for _at, pk in sorted(found)] for key, found in first.items()}
+
     def incoming_to(self, hub):
         return self.filter(to_hub=hub)
 
@@ -91,15 +165,10 @@ class ReferralQuerySet(models.QuerySet):
 
     def overdue(self, today=None):
         """Waiting for an answer past a due date, or expired without the sender's next step."""
-        today = today or timezone.localdate()
-        return self.filter(
-            Q(status=Status.SENT, acknowledge_due__lt=today)
-            | Q(status__in=OPEN, answer_due__lt=today)
-            | Q(status=Status.EXPIRED, next_step="")
-        )
+        return self.filter(overdue_condition(today or timezone.localdate()))
 
     def awaiting_next_step(self):
-        return self.filter(status__in=NEEDS_NEXT_STEP, next_step="")
+        return self.filter(AWAITING_NEXT_STEP)
 
 
 class Referral(models.Model):
@@ -190,6 +259,13 @@ class Referral(models.Model):
 
     objects = ReferralQuerySet.as_manager()
 
+    get_kind_display = _display("kind", Kind)
+    get_urgency_display = _display("urgency", Urgency)
+    get_status_display = _display("status", Status)
+    get_outcome_display = _display("outcome", Outcome)
+    get_decline_reason_display = _display("decline_reason", DeclineReason)
+    get_declined_by_display = _display("declined_by", DeclinedBy)
+
     class Meta:
         verbose_name = _("referral (つなぎ)")
         verbose_name_plural = _("referrals (つなぎ)")
@@ -208,6 +284,28 @@ class Referral(models.Model):
             models.Index(fields=["from_hub", "status", "answer_due"], name="referral_outbox"),
             models.Index(fields=["status", "answer_due"], name="referral_status_due"),
             models.Index(fields=["case", "sent_at"], name="referral_case_chain"),
+            # The inbox's accepted / in-progress group, first rows in order on either side.
+            *(
+                models.Index(
+                    F(side),
+                    urgency_rank(),
+                    F("answer_due"),
+                    F("sent_at"),
+                    F("id"),
+                    condition=Q(status__in=ACTIVE),
+                    name=f"referral_active_{name}",
+                )
+                for side, name in (("to_hub", "to"), ("from_hub", "from"))
+            ),
+            # Whether a case has a live / a failed referral (coordination: failing cases).
+            models.Index(fields=["case"], condition=LIVE, name="referral_case_live"),
+            models.Index(fields=["case"], condition=FAILING, name="referral_case_failed"),
+            # Declined or expired, waiting for the sender's next step: few, looked up often.
+            models.Index(
+                fields=["from_hub", "answer_due", "sent_at"],
+                condition=AWAITING_NEXT_STEP,
+                name="referral_awaiting_next_step",
+            ),
         ]
 
     def __str__(self):
@@ -259,6 +357,10 @@ class ReferralEvent(models.Model):
         verbose_name = _("referral event")
         verbose_name_plural = _("referral events")
         ordering = ["at", "id"]
+        indexes = [
+            # The inbox's recently closed group walks the recent events newest first.
+            models.Index(fields=["at", "referral"], name="referralevent_at"),
+        ]
 
     def __str__(self):
         return f"{self.referral}: {self.from_status} → {self.to_status}"

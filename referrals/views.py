@@ -5,13 +5,14 @@ that is the access policy's doing, so every object here is loaded through ``visi
 """
 
 import datetime
+import heapq
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -449,56 +450,85 @@ def referral_step(request, pk, name):
 # Inbox -------------------------------------------------------------------------------------
 
 
+WAITING_ORDER = ("-overdue_rank", "urgency_rank", "answer_due", "sent_at", "id")
+# Accepted and in-progress referrals are never overdue (only open or expired ones are).
+ACTIVE_ORDER = WAITING_ORDER[1:]
+
+
+def _closed_ids(closed, limit):
+    """Ids of the hub's referrals whose last event (when they closed) is recent, latest first.
+
+    Walks the recent events newest first and keeps each referral's last one: an index range,
+    instead of finding the last event of every referral the hub ever closed."""
+    later = ReferralEvent.objects.filter(referral=OuterRef("referral")).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))
+    )
+    last_events = (
+        ReferralEvent.objects.filter(at__gte=timezone.now() - RECENTLY_CLOSED)
+        .filter(referral__in=closed.values("pk"))
+        .exclude(Exists(later))
+        .order_by("-at", "-referral_id")
+    )
+    return list(last_events.values_list("referral_id", flat=True)[:limit])
+
+
+def _active_ids(rows, hub, limit):
+    """Ids of the first accepted or in-progress referrals to or from the hub: each side is cut
+    at ``limit`` on its own index (referral_active_to / _from), then the two are merged."""
+    sides = (
+        rows.filter(to_hub=hub, status__in=ACTIVE).order_by(*ACTIVE_ORDER),
+        rows.filter(from_hub=hub, status__in=ACTIVE).order_by(*ACTIVE_ORDER),
+    )
+    merged = heapq.merge(*(side.values_list(*ACTIVE_ORDER)[:limit] for side in sides))
+    return [row[-1] for row in itertools.islice(merged, limit)]
+
+
 def _inbox_groups(user, hub, today):
-    overdue = Q(status=Status.SENT, acknowledge_due__lt=today) | Q(
-        status__in=OPEN, answer_due__lt=today
-    )
-    overdue |= Q(status=Status.EXPIRED, next_step="")
-    rows = (
-        Referral.objects.visible_to(user)
-        .for_list()
-        .annotate(
-            overdue_rank=models.Case(
-                models.When(overdue, then=1), default=0, output_field=models.IntegerField()
-            ),
-            urgency_rank=models.Case(
-                models.When(urgency=Urgency.URGENT, then=0),
-                default=1,
-                output_field=models.IntegerField(),
-            ),
-        )
-    )
-    ours = Q(to_hub=hub) | Q(from_hub=hub)
-    waiting_order = ("-overdue_rank", "urgency_rank", "answer_due", "sent_at", "id")
+    """[(key, title, ids of its first INBOX_GROUP_LIMIT + 1 referrals in order)] for the hub.
+
+    The ids are chosen on the referral table alone; only they are then joined to what the page
+    shows (inbox())."""
+    rows = Referral.objects.visible_to(user).ranked(today)
+    limit = INBOX_GROUP_LIMIT + 1
     next_step = Q(from_hub=hub, status__in=NEEDS_NEXT_STEP, next_step="")
-    last_event = ReferralEvent.objects.filter(referral=OuterRef("pk")).order_by("-at", "-id")
     closed = (
-        rows.filter(ours)
+        rows.filter(Q(to_hub=hub) | Q(from_hub=hub))
         .filter(Q(status__in=[Status.COMPLETED, Status.WITHDRAWN]) | Q(status__in=NEEDS_NEXT_STEP))
         .exclude(next_step)
-        .annotate(closed_at=Subquery(last_event.values("at")[:1]))
-        .filter(closed_at__gte=timezone.now() - RECENTLY_CLOSED)
-        .order_by("-closed_at", "-id")
+    )
+    waiting = rows.first_ids(
+        [
+            ("incoming", Q(to_hub=hub, status__in=OPEN), WAITING_ORDER),
+            ("outgoing", Q(from_hub=hub, status__in=OPEN), WAITING_ORDER),
+            ("next_step", next_step, WAITING_ORDER),
+        ],
+        limit,
     )
     return [
-        ("incoming", _("Waiting for our answer"), rows.filter(to_hub=hub, status__in=OPEN)),
-        ("outgoing", _("Waiting for the other hub"), rows.filter(from_hub=hub, status__in=OPEN)),
-        ("next_step", _("Needing our next step (declined or expired)"), rows.filter(next_step)),
-        ("active", _("Accepted and in progress"), rows.filter(ours, status__in=ACTIVE)),
-        ("closed", _("Recently closed"), closed),
-    ], waiting_order
+        ("incoming", _("Waiting for our answer"), waiting["incoming"]),
+        ("outgoing", _("Waiting for the other hub"), waiting["outgoing"]),
+        ("next_step", _("Needing our next step (declined or expired)"), waiting["next_step"]),
+        ("active", _("Accepted and in progress"), _active_ids(rows, hub, limit)),
+        ("closed", _("Recently closed"), _closed_ids(closed, limit)),
+    ]
 
 
 @require_GET
 def inbox(request):
     membership = _casework(request)
     hub = membership.hub
-    groups, waiting_order = _inbox_groups(request.user, hub, timezone.localdate())
+    today = timezone.localdate()
+    groups = _inbox_groups(request.user, hub, today)
+    chosen = [pk for _key, _title, ids in groups for pk in ids]
+    referrals = (
+        Referral.objects.visible_to(request.user)
+        .ranked(today)
+        .select_related("person", "from_hub", "to_hub")
+    )
+    by_pk = {r.pk: r for r in referrals.filter(pk__in=chosen)}
     sections = []
-    for key, title, queryset in groups:
-        if key != "closed":
-            queryset = queryset.order_by(*waiting_order)
-        items = list(queryset[: INBOX_GROUP_LIMIT + 1])
+    for key, title, ids in groups:
+        items = [by_pk[pk] for pk in ids if pk in by_pk]
         sections.append(
             {
                 "key": key,

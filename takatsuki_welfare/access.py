@@ -44,33 +44,58 @@ def _casework_membership(user):
     return membership
 
 
-def case_condition(membership):
+def case_condition(membership, *, per_row=True):
+    """The cases a membership sees, in the form that suits the query it goes into.
+
+    ``per_row=False`` (a list page scanning many cases) states the hub's participation and
+    attended agendas as uncorrelated ``id IN (…)`` subqueries, which PostgreSQL builds once into
+    hashes: a case list's condition costs a few milliseconds at 60,000 cases instead of a
+    correlated probe per row. ``per_row=True`` (the default) keeps correlated ``EXISTS``: for
+    checking a few cases, or inside another row's subquery (``_visible_cases(…)
+    .filter(pk=OuterRef(…))``), where the hashes would be rebuilt for every outer row. Both
+    forms state the same rule (tests/test_access_listing.py).
+    """
+    # Built once per membership and form: a page asks for it a score of times, and building
+    # the subqueries is a good part of the ORM's cost. Resolving a Q clones what it holds.
+    key = (membership.hub_id, membership.role, per_row)
+    cache = membership.__dict__.setdefault("_case_conditions", {})
+    if key not in cache:
+        cache[key] = _build_case_condition(membership, per_row)
+    return cache[key]
+
+
+def _build_case_condition(membership, per_row):
     from cases.models import AgendaItem, CaseHub, ConferenceHub
 
     hub = membership.hub_id
-    attending = ConferenceHub.objects.filter(
-        hub_id=hub, conference_id=OuterRef("conference_id")
-    ).exclude(present=False)
-    on_an_agenda = (
-        AgendaItem.objects.filter(case_id=OuterRef("pk"))
-        .exclude(conference__status="cancelled")
-        .filter(Exists(attending))
-    )
-    condition = (
-        Q(lead_hub_id=hub)
-        | Q(Exists(CaseHub.objects.filter(case_id=OuterRef("pk"), hub_id=hub)))
-        | Q(Exists(on_an_agenda))
-    )
+    participating = CaseHub.objects.filter(hub_id=hub)
+    attending = ConferenceHub.objects.filter(hub_id=hub).exclude(present=False)
+    agendas = AgendaItem.objects.exclude(conference__status="cancelled")
+    if per_row:
+        attended = attending.filter(conference_id=OuterRef("conference_id"))
+        condition = (
+            Q(lead_hub_id=hub)
+            | Q(Exists(participating.filter(case_id=OuterRef("pk"))))
+            | Q(Exists(agendas.filter(case_id=OuterRef("pk")).filter(Exists(attended))))
+        )
+    else:
+        attended = agendas.filter(conference_id__in=attending.values("conference_id"))
+        condition = (
+            Q(lead_hub_id=hub)
+            | Q(pk__in=participating.values("case_id"))
+            | Q(pk__in=attended.values("case_id"))
+        )
     if membership.role == Role.COORDINATOR:
         condition |= Q(multi_agency=True)
     return condition
 
 
-def cases_visible_to(user, queryset):
+def cases_visible_to(user, queryset, *, listing=False):
+    """``listing``: the query scans many cases (a list page) rather than checking a few."""
     membership = _casework_membership(user)
     if membership is None:
         return queryset.none()
-    return queryset.filter(case_condition(membership))
+    return queryset.filter(case_condition(membership, per_row=not listing))
 
 
 def _visible_cases(membership):
@@ -88,20 +113,38 @@ def households_visible_to(user, queryset):
 
 
 def persons_visible_to(user, queryset):
-    from cases.models import CasePerson, Household
+    """Registered by the hub, of a household it registered or sees a case of, or on a case it sees.
 
+    The household's two rules are stated on the person (a join to the household and a probe of
+    its cases by ``household_id``; a case always has its household) rather than as one
+    ``Exists`` over households with a nested ``Exists``: the same rows, but each person costs a
+    few index probes, cheap enough for a search's thousands of candidates (docs/search.md).
+    """
     membership = _casework_membership(user)
     if membership is None:
         return queryset.none()
+    # Built once per membership, as case_condition is.
+    key = (membership.hub_id, membership.role)
+    cache = membership.__dict__.setdefault("_person_conditions", {})
+    if key not in cache:
+        cache[key] = _person_condition(membership)
+    return queryset.filter(cache[key])
+
+
+def _person_condition(membership):
+    from cases.models import CasePerson
+
     hub = membership.hub_id
-    households = Household.objects.filter(pk=OuterRef("household_id")).filter(
-        Q(registered_hub_id=hub)
-        | Q(Exists(_visible_cases(membership).filter(household_id=OuterRef("pk"))))
-    )
+    cases = _visible_cases(membership)
     case_links = CasePerson.objects.filter(person_id=OuterRef("pk")).filter(
-        Exists(_visible_cases(membership).filter(pk=OuterRef("case_id")))
+        Exists(cases.filter(pk=OuterRef("case_id")))
     )
-    return queryset.filter(Q(registered_hub_id=hub) | Q(Exists(households)) | Q(Exists(case_links)))
+    return (
+        Q(registered_hub_id=hub)
+        | Q(household__registered_hub_id=hub)
+        | Q(Exists(cases.filter(household_id=OuterRef("household_id"))))
+        | Q(Exists(case_links))
+    )
 
 
 def intakes_visible_to(user, queryset):
@@ -168,3 +211,99 @@ def agenda_items_visible_to(user, queryset):
         conference__meeting_type__legal_type=LegalType.SUPPORT_MEETING
     )
     return queryset.filter(Q(conference__in=conferences) | open_on_case)
+
+
+class CaseScope:
+    """What a user sees about one case they see: the rules above, with "the case is visible"
+    already settled.
+
+    A case page or meeting screen asks a dozen questions about the same case (its records,
+    referrals, plans, household members, meetings …). Through ``visible_to`` each would carry
+    the whole case rule as nested subqueries, and building and compiling those is most of such
+    a page's time. Here the case has been loaded once through ``Case.objects.visible_to``, so
+    each question keeps only the part of its rule that does not follow from seeing the case.
+    Every method returns what ``Model.objects.visible_to(user).filter(<the case>)`` returns
+    (tests/test_access_scope.py).
+    """
+
+    def __init__(self, user, case, membership):
+        self.user, self.case, self.membership = user, case, membership
+
+    @classmethod
+    def get(cls, user, queryset=None, **lookup):
+        """The scope of the case matching ``lookup`` among those ``user`` sees, or None."""
+        from cases.models import Case
+
+        membership = _casework_membership(user)
+        if membership is None:
+            return None
+        queryset = Case.objects.all() if queryset is None else queryset
+        case = cases_visible_to(user, queryset).filter(**lookup).first()
+        return None if case is None else cls(user, case, membership)
+
+    @classmethod
+    def of(cls, user, case):
+        """For a ``case`` the caller has just loaded through ``Case.objects.visible_to(user)``."""
+        membership = _casework_membership(user)
+        if membership is None:
+            raise ValueError("A case scope needs a casework membership.")
+        return cls(user, case, membership)
+
+    @property
+    def hub_id(self):
+        return self.membership.hub_id
+
+    def referrals(self):
+        from referrals.models import Referral
+
+        return Referral.objects.filter(case=self.case)
+
+    def intakes(self):
+        from cases.models import Intake
+
+        return Intake.objects.filter(case=self.case)
+
+    def records(self):
+        from cases.models import AccompanimentRecord
+
+        records = AccompanimentRecord.objects.filter(case=self.case)
+        if self.case.lead_hub_id == self.hub_id:
+            return records
+        return records.filter(Q(sensitive=False) | Q(acting_hub_id=self.hub_id))
+
+    def plans(self):
+        from cases.models import SupportPlan
+
+        return SupportPlan.objects.filter(case=self.case)
+
+    def outreach(self):
+        from cases.models import OutreachAttempt
+
+        return OutreachAttempt.objects.filter(case=self.case)
+
+    def household_members(self):
+        """Everyone in the case's household: seeing a case on it makes the household visible."""
+        from cases.models import Person
+
+        return Person.objects.filter(household_id=self.case.household_id)
+
+    def _agenda_condition(self, prefix=""):
+        """An agenda item on this case: its meeting is visible, or it is no 支援会議."""
+        from cases.models import Conference, LegalType
+
+        conferences = Conference.objects.filter(conference_condition(self.membership))
+        return Q(**{f"{prefix}conference__in": conferences}) | ~Q(
+            **{f"{prefix}conference__meeting_type__legal_type": LegalType.SUPPORT_MEETING}
+        )
+
+    def agenda_items(self):
+        from cases.models import AgendaItem
+
+        return AgendaItem.objects.filter(case=self.case).filter(self._agenda_condition())
+
+    def action_items(self):
+        from cases.models import ActionItem
+
+        return ActionItem.objects.filter(agenda_item__case=self.case).filter(
+            self._agenda_condition("agenda_item__")
+        )

@@ -90,7 +90,12 @@ WSGI_APPLICATION = "takatsuki_welfare.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Django's own form templates come after ours, so templates/django/forms/widgets
+        # replaces the widgets a page renders many times (a select's options, inputs).
+        "DIRS": [
+            BASE_DIR / "templates",
+            Path(find_spec("django.forms").origin).parent / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,6 +110,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's engine (above), so our widget templates apply.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
 
@@ -163,6 +171,16 @@ for _config in DATABASES.values():
             "min_size": 1,
             "max_size": _env("DATABASE_POOL_MAX_SIZE", env.int, 4),
         }
+    if _engine == "django.db.backends.postgresql":
+        # The access policy's subqueries make the planner's cost estimates large, which crosses
+        # jit_above_cost: JIT then compiles for 50–70 ms to save nothing on millisecond queries
+        # (measured at scale 1, issue 7). DATABASE_OPTIONS overrides it.
+        _config.setdefault("OPTIONS", {})["options"] = _env(
+            "DATABASE_OPTIONS", env.str, "-c jit=off"
+        )
+        # Form choice lists iterate their querysets; a server-side cursor turns each into
+        # DECLARE/FETCH/CLOSE round trips for a few dozen rows (and breaks behind PgBouncer).
+        _config["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASES["default"]["TEST"] = {"NAME": _env("TEST_DATABASE_NAME", env.str, None)}
 if "replica" in DATABASES:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -2,7 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -90,3 +90,20 @@ def count_queries(db):
 def takatsuki(db):
     """The sample Takatsuki network, loaded as `make run` loads it."""
     call_command("load_network", "hubs/networks/takatsuki.csv", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="class")
+def city(django_db_setup, django_db_blocker):
+    """A synthetic city at scale 0.01 (generate_city, seed 11; about 50,000 rows), generated
+    once for the test class inside a transaction rolled back at the end. Returns the output."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("load_network", "hubs/networks/takatsuki.csv", stdout=io.StringIO())
+            out = io.StringIO()
+            call_command("generate_city", scale=0.01, seed=11, stdout=out, stderr=io.StringIO())
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

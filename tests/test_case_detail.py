@@ -11,13 +11,16 @@ from hubs.models import Role
 from takatsuki_welfare.models import AccessLog, CodeList
 
 from .factories import (
+    AgendaItemFactory,
     CaseFactory,
+    ConferenceFactory,
     ConsentFactory,
     HubFactory,
     IntakeFactory,
     MembershipFactory,
     PersonFactory,
     code,
+    meeting_type,
 )
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +113,37 @@ def test_it_signals_hidden_cases_on_the_household_without_their_content(
 def test_it_signals_a_hidden_case_without_fields_generically(client_as, staff, own, other_hub):
     CaseFactory(household=own.household, lead_hub=other_hub)
     assert client_as(staff).get(url(own)).context["signals"] == [None]
+
+
+def test_it_signals_each_field_of_the_hidden_cases_once_in_code_order(
+    client_as, staff, own, other_hub
+):
+    CaseFactory(household=own.household, lead_hub=other_hub, fields=["elderly", "disability"])
+    CaseFactory(household=own.household, lead_hub=other_hub, fields=["elderly"])
+    CaseFactory(household=own.household, lead_hub=other_hub)
+    signals = client_as(staff).get(url(own)).context["signals"]
+    expected = sorted(
+        (code(CodeList.FIELD, "elderly"), code(CodeList.FIELD, "disability")),
+        key=lambda c: (c.order, c.pk),
+    )
+    assert signals == expected
+
+
+def test_a_hidden_case_is_signalled_generically_if_its_codes_are_not_fields(
+    client_as, staff, own, other_hub
+):
+    hidden = CaseFactory(household=own.household, lead_hub=other_hub)
+    hidden.fields.set([code(CodeList.CONCERN, "care")])
+    assert client_as(staff).get(url(own)).context["signals"] == [None]
+
+
+def test_a_case_seen_through_an_attended_meeting_is_not_signalled(
+    client_as, staff, own, hub, other_hub
+):
+    seen = CaseFactory(household=own.household, lead_hub=other_hub, fields=["disability"])
+    conference = ConferenceFactory(meeting_type=meeting_type("shien"), hubs=[hub])
+    AgendaItemFactory(conference=conference, case=seen)
+    assert client_as(staff).get(url(own)).context["signals"] == []
 
 
 def test_it_shows_no_signal_for_cases_the_user_may_see(client_as, staff, own, hub):

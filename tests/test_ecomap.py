@@ -11,6 +11,7 @@ from cases.ecomap import MAX_HUBS, MAX_INSIDE, build_ecomap
 from cases.models import CaseHub, OutreachAttempt, Person, PlanAction, PlanGoal, SupportPlan
 from hubs.models import Role
 from referrals.models import Status as ReferralStatus
+from takatsuki_welfare.access import CaseScope
 from takatsuki_welfare.models import CodeList
 
 from .factories import (
@@ -27,6 +28,10 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def ecomap_of(case, user):
+    return build_ecomap(CaseScope.get(user, pk=case.pk))
 
 
 @pytest.fixture
@@ -83,7 +88,7 @@ def test_it_draws_the_members_by_sex_with_age_relationship_and_the_primary_doubl
     unanswered = member(household, sex=Person.Sex.NOT_ANSWERED)
     primary = case.primary_person
 
-    ecomap = build_ecomap(case, staff)
+    ecomap = ecomap_of(case, staff)
     members = by_id(ecomap["members"])
     assert {pk: m["shape"] for pk, m in members.items()} == {
         primary.pk: "square",
@@ -111,7 +116,7 @@ def test_it_puts_co_resident_members_inside_the_household_and_the_others_outside
     away = member(household, given_name="次郎", co_resident=False)
     home = member(household, given_name="花子", sex=Person.Sex.FEMALE)
 
-    ecomap = build_ecomap(case, staff)
+    ecomap = ecomap_of(case, staff)
     nodes, box = by_id(ecomap["member_nodes"]), ecomap["household"]
     assert inside(nodes[home.pk], box)
     assert inside(nodes[case.primary_person.pk], box)
@@ -119,16 +124,16 @@ def test_it_puts_co_resident_members_inside_the_household_and_the_others_outside
     assert 'data-co-resident="false"' in group(svg(ecomap), "data-person", away.pk)
 
 
-def test_it_draws_only_members_the_user_may_see(make_member, case, other_hub):
-    """The household's persons come through the policy, like the case page's member list."""
+def test_it_is_drawn_only_for_a_case_the_user_sees(make_member, case, other_hub):
+    """The household's persons come through the policy's scope of a visible case."""
     stranger = make_member(Role.STAFF, other_hub)
-    assert build_ecomap(case, stranger)["members"] == []
+    assert CaseScope.get(stranger, pk=case.pk) is None
 
 
 def test_it_caps_the_members_drawn_and_lists_everyone_for_screen_readers(staff, case):
     for _ in range(MAX_INSIDE + 2):
         member(case.household)
-    ecomap = build_ecomap(case, staff)
+    ecomap = ecomap_of(case, staff)
     assert len(ecomap["members"]) == MAX_INSIDE + 3
     assert len(ecomap["member_nodes"]) == MAX_INSIDE
     assert ecomap["household"]["more"] == 3
@@ -178,7 +183,7 @@ def network(staff, case):
 
 
 def test_it_draws_each_involved_hub_once_with_its_kinds_of_involvement(staff, hub, case, network):
-    ecomap = build_ecomap(case, staff)
+    ecomap = ecomap_of(case, staff)
     assert hub_kinds(ecomap) == {
         hub.pk: ["lead", "referral"],
         network["participant"].pk: ["participant"],
@@ -201,7 +206,7 @@ def test_it_draws_each_involved_hub_once_with_its_kinds_of_involvement(staff, hu
 def test_it_styles_the_edges_by_involvement_and_draws_community_resources_apart(
     staff, hub, case, network
 ):
-    ecomap = build_ecomap(case, staff)
+    ecomap = ecomap_of(case, staff)
     nodes = by_id(ecomap["hub_nodes"])
     assert nodes[hub.pk]["style"] == "thick"
     assert nodes[network["referred"].pk]["style"] == "dashed"
@@ -220,7 +225,7 @@ def test_it_styles_the_edges_by_involvement_and_draws_community_resources_apart(
 
 
 def test_it_places_the_hubs_on_a_ring_around_the_household_deterministically(staff, case, network):
-    first, again = build_ecomap(case, staff), build_ecomap(case, staff)
+    first, again = ecomap_of(case, staff), ecomap_of(case, staff)
     assert first == again
     box = first["household"]
     centre = (float(box["cx"]), float(box["cy"]))
@@ -243,15 +248,15 @@ def test_a_hub_only_a_support_meeting_involves_is_not_drawn_for_non_attendees(
     )
     ActionItemFactory(agenda_item=meeting, owner_hub=secret_owner)
 
-    assert secret_owner.pk not in hub_kinds(build_ecomap(case, staff))
+    assert secret_owner.pk not in hub_kinds(ecomap_of(case, staff))
     attendee = make_member(Role.STAFF, other_hub)
-    assert hub_kinds(build_ecomap(case, attendee))[secret_owner.pk] == ["meeting"]
+    assert hub_kinds(ecomap_of(case, attendee))[secret_owner.pk] == ["meeting"]
 
 
 def test_it_caps_the_hubs_drawn_with_a_more_node(staff, case):
     for index in range(MAX_HUBS + 2):
         CaseHub.objects.create(case=case, hub=HubFactory(name=f"参加拠点{index:02d}"))
-    ecomap = build_ecomap(case, staff)
+    ecomap = ecomap_of(case, staff)
     assert len(ecomap["hubs"]) == MAX_HUBS + 3  # with the lead hub
     assert len(ecomap["hub_nodes"]) == MAX_HUBS
     assert ecomap["hub_nodes"][-1]["more"] == 4
@@ -262,7 +267,7 @@ def test_it_caps_the_hubs_drawn_with_a_more_node(staff, case):
 
 
 def test_it_renders_an_accessible_svg_with_a_legend_and_a_text_version(staff, case, network):
-    html = svg(build_ecomap(case, staff))
+    html = svg(ecomap_of(case, staff))
     ecomap_id = f"ecomap-{case.pk}"
     assert f'role="img" aria-labelledby="{ecomap_id}-title {ecomap_id}-desc"' in html
     assert f'<title id="{ecomap_id}-title">' in html and f'<desc id="{ecomap_id}-desc">' in html
@@ -287,7 +292,7 @@ def test_its_query_count_does_not_grow_with_members_or_hubs(
         member(case.household, sex=Person.Sex.FEMALE, co_resident=index % 2 == 0)
         CaseHub.objects.create(case=case, hub=HubFactory())
         ReferralFactory(case=case, to_hub=HubFactory())
-    build_ecomap(small, staff)  # warm up (the acting membership)
-    assert count_queries(lambda: build_ecomap(small, staff)) == count_queries(
-        lambda: build_ecomap(case, staff)
+    ecomap_of(small, staff)  # warm up (the acting membership)
+    assert count_queries(lambda: ecomap_of(small, staff)) == count_queries(
+        lambda: ecomap_of(case, staff)
     )

@@ -1,7 +1,7 @@
 """manage.py generate_city: counts, consistency, search keys, numbering, refusals, seeds.
 
-One city at scale 0.01 (about 50,000 rows, a few seconds on SQLite) is generated once for the
-class inside a transaction that is rolled back at the end; each test runs in a savepoint.
+One city at scale 0.01 (about 50,000 rows, a few seconds on SQLite; the ``city`` fixture in
+conftest.py) is generated once for the class and rolled back at the end.
 """
 
 import datetime
@@ -37,21 +37,6 @@ from takatsuki_welfare.japanese import search_key
 
 SCALE = 0.01
 NETWORK = "hubs/networks/takatsuki.csv"
-
-
-@pytest.fixture(scope="class")
-def city(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("load_network", NETWORK, stdout=io.StringIO())
-            out = io.StringIO()
-            call_command("generate_city", scale=SCALE, seed=11, stdout=out, stderr=io.StringIO())
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 class TestGeneratedCity:

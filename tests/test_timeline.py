@@ -12,6 +12,7 @@ from cases import timeline
 from cases.models import OutreachAttempt, StageChange, SupportPlan
 from hubs.models import Role
 from referrals.models import ReferralEvent, Status
+from takatsuki_welfare.access import CaseScope
 from takatsuki_welfare.models import AccessLog, CodeList
 
 from .factories import (
@@ -180,7 +181,9 @@ def test_an_unknown_filter_or_cursor_shows_everything(client_as, staff, case):
 def _walk(user, case, page_size, **filters):
     keys, cursor, pages = [], None, 0
     while True:
-        page = timeline.timeline_page(user, case, cursor=cursor, page_size=page_size, **filters)
+        page = timeline.timeline_page(
+            CaseScope.get(user, pk=case.pk), cursor=cursor, page_size=page_size, **filters
+        )
         keys += [(entry.kind, entry.obj.pk) for entry in page.entries]
         pages += 1
         if page.older is None:
@@ -199,7 +202,7 @@ def test_keyset_pages_have_no_duplicates_or_gaps(staff, case, page_size):
         events.stage(same_moment)  # ties across kinds by kind
         events.record(midnight)  # a timed entry at the same moment as date-only ones
         events.outreach(midnight.date())
-    everything = timeline.timeline_page(staff, case, page_size=1000).entries
+    everything = timeline.timeline_page(CaseScope.get(staff, pk=case.pk), page_size=1000).entries
     expected = [(entry.kind, entry.obj.pk) for entry in everything]
     assert len(expected) == len(set(expected)) == 3 * 11
     keys, pages = _walk(staff, case, page_size)
@@ -213,7 +216,9 @@ def test_keyset_pages_follow_the_filters(staff, case):
         events.one_of_each(offset=i * 10)
     types = ["record", "outreach"]
     keys, _pages = _walk(staff, case, 3, types=types)
-    everything = timeline.timeline_page(staff, case, page_size=1000, types=types).entries
+    everything = timeline.timeline_page(
+        CaseScope.get(staff, pk=case.pk), page_size=1000, types=types
+    ).entries
     assert keys == [(entry.kind, entry.obj.pk) for entry in everything]
     assert sorted(kind for kind, _pk in keys) == ["outreach"] * 4 + ["record"] * 4
 

@@ -69,8 +69,8 @@ class NumberSequence(models.Model):
 
 
 class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.cases_visible_to(user, self)
+    def visible_to(self, user, *, listing=False):
+        return access.cases_visible_to(user, self, listing=listing)
 
     def open(self):
         return self.exclude(stage=Stage.CLOSED)
@@ -183,6 +183,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["lead_hub", "stage", "-opened_on"], name="case_lead_stage"),
             models.Index(fields=["stage", "-opened_on"], name="case_stage_opened"),
+            # The case list's default order: walked until a page of visible cases is found.
+            models.Index(fields=["-opened_on", "-id"], name="case_opened"),
             models.Index(
                 fields=["-opened_on", "-id"],
                 condition=Q(multi_agency=True),

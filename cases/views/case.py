@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_filters.views import FilterView
 
 from referrals.models import Referral, ReferralEvent
+from takatsuki_welfare.access import CaseScope
 from takatsuki_welfare.audit import Action, log_access
 from takatsuki_welfare.concurrency import EditConflict
 from takatsuki_welfare.models import AccessLog, Code, CodeList
@@ -33,7 +34,6 @@ from ..models import (
     Intake,
     IntakeConcern,
     OutreachAttempt,
-    Person,
     StageChange,
     SupportPlan,
 )
@@ -63,7 +63,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self):
@@ -89,7 +89,7 @@ class CaseListView(FilterView):
     paginator_class = CappedPaginator
 
     def get_queryset(self):
-        return Case.objects.visible_to(self.request.user).for_list()
+        return Case.objects.visible_to(self.request.user, listing=True).for_list()
 
     def get(self, request, *args, **kwargs):
         _require_casework(request)
@@ -132,28 +132,36 @@ def _detail_queryset():
 
 
 def _existence_signals(user, case):
-    """Fields of the household's other cases the user may not see: never their content."""
-    hidden = Case.objects.filter(household_id=case.household_id).exclude(
-        pk__in=Case.objects.visible_to(user).values("pk")
+    """Fields of the household's other cases the user may not see: never their content.
+
+    A household has a few cases: each is checked on its own (``NOT EXISTS`` per row) rather
+    than against every case the user sees. The codes are read only if hidden cases have fields
+    (``pk__in`` an empty list runs no query).
+    """
+    seen = Case.objects.visible_to(user).filter(pk=OuterRef("pk"))
+    hidden_fields = list(
+        Case.objects.filter(household_id=case.household_id)
+        .exclude(Exists(seen))
+        .values_list("fields", flat=True)
     )
-    fields = list(
-        Code.objects.filter(code_list=CodeList.FIELD, pk__in=hidden.values("fields")).order_by(
-            "order", "id"
-        )
-    )
-    if fields:
-        return fields
-    return [None] if hidden.exists() else []
+    if not hidden_fields:
+        return []
+    field_ids = {pk for pk in hidden_fields if pk is not None}
+    fields = Code.objects.filter(code_list=CodeList.FIELD, pk__in=field_ids).order_by("order", "id")
+    return list(fields) or [None]
 
 
 def outreach_summary(user, case):
     """How long outreach has gone on and how the attempts ended (case page, outreach list)."""
-    attempts = OutreachAttempt.objects.visible_to(user).filter(case=case)
-    first_on = attempts.aggregate(first=Min("attempted_on"))["first"]
-    counts = {
-        row["result"]: row["n"]
-        for row in attempts.order_by().values("result").annotate(n=Count("id"))
-    }
+    rows = list(
+        OutreachAttempt.objects.visible_to(user)
+        .filter(case=case)
+        .order_by()
+        .values("result")
+        .annotate(n=Count("id"), first=Min("attempted_on"))
+    )
+    first_on = min((row["first"] for row in rows), default=None)
+    counts = {row["result"]: row["n"] for row in rows}
     return {
         "first_attempt_on": first_on,
         "days_since_first": (timezone.localdate() - first_on).days if first_on else None,
@@ -199,13 +207,12 @@ def _detail_context(request, case):
         .order_by("-requested_at", "-id")
         .first()
     )
+    ecomap = build_ecomap(CaseScope.of(user, case))  # case came through visible_to
     return {
         "case": case,
         "household": household,
-        "members": Person.objects.visible_to(user)
-        .filter(household=household)
-        .select_related("relationship")
-        .order_by("relationship__order", "birth_date", "id"),
+        # The ecomap has read the household's members the user may see, in the list's order.
+        "members": ecomap["members"],
         "flags": HouseholdFlag.objects.filter(household=household)
         .select_related("kind", "judged_by")
         .prefetch_related("persons"),
@@ -234,7 +241,7 @@ def _detail_context(request, case):
         .select_related("person", "recorded_by", "acting_hub")
         .order_by("-attempted_on", "-id")[:5],
         "meetings": _meetings(user, case),
-        "ecomap": build_ecomap(case, user),
+        "ecomap": ecomap,
         **outreach_summary(user, case),
         **_plan_summary(user, case),
     }

@@ -18,7 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from referrals.models import ACTIVE, OPEN, Referral
+from referrals.models import ACTIVE, OPEN
+from takatsuki_welfare.access import CaseScope
 from takatsuki_welfare.audit import Action, log_access
 from takatsuki_welfare.concurrency import EditConflict
 
@@ -33,7 +34,6 @@ from ..forms.meeting import (
     VersionForm,
 )
 from ..models import (
-    AccompanimentRecord,
     ActionItem,
     AgendaItem,
     Case,
@@ -41,7 +41,6 @@ from ..models import (
     HouseholdFlag,
     LegalType,
     MinutesVersion,
-    Person,
     PlanAction,
     SupportPlan,
 )
@@ -189,57 +188,54 @@ def _neighbours(agenda, item):
 
 
 def _case_summary(request, item):
-    """What the meeting sees of the case, each part through its own visible_to; None when the
-    user's hub does not see the case (e.g. a 支援会議 attendee not involved in it)."""
-    user = request.user
-    case = (
-        Case.objects.visible_to(user)
-        .select_related("lead_hub", "main_worker", "household")
-        .filter(pk=item.case_id)
-        .first()
+    """What the meeting sees of the case, each part through the access policy's scope of the
+    case; None when the user's hub does not see the case (e.g. a 支援会議 attendee not
+    involved in it)."""
+    scope = CaseScope.get(
+        request.user,
+        Case.objects.select_related("lead_hub", "main_worker", "household"),
+        pk=item.case_id,
     )
-    if case is None:
+    if scope is None:
         return None
-    plans = SupportPlan.objects.visible_to(user).filter(case=case)
+    case = scope.case
     plan = (
-        plans.order_by("-number")
+        scope.plans()
+        .order_by("-number")
         .prefetch_related(
             Prefetch("goals__actions", queryset=PlanAction.objects.select_related("hub"))
         )
         .first()
     )
     conference = item.conference
+    ecomap = build_ecomap(scope)
     return {
         "case": case,
-        "members": Person.objects.visible_to(user)
-        .filter(household_id=case.household_id)
-        .select_related("relationship")
-        .order_by("relationship__order", "birth_date", "id"),
+        "members": ecomap["members"],
         "flags": HouseholdFlag.objects.filter(
             household_id=case.household_id, ended_on__isnull=True
         ).select_related("kind"),
         "plan": plan,
-        "records": AccompanimentRecord.objects.visible_to(user)
+        "records": scope.records()
         .current()
-        .filter(case=case)
         .select_related("contact_type", "acting_hub", "author")
         .order_by("-occurred_at", "-id")[:RECENT_RECORDS],
-        "referrals": Referral.objects.visible_to(user)
-        .filter(case=case, status__in=[*OPEN, *ACTIVE])
+        "referrals": scope.referrals()
+        .filter(status__in=[*OPEN, *ACTIVE])
         .select_related("from_hub", "to_hub")
         .order_by("sent_at", "id"),
-        "earlier_actions": ActionItem.objects.visible_to(user)
+        "earlier_actions": scope.action_items()
         .open()
-        .filter(agenda_item__case=case, agenda_item__conference__starts_at__lt=conference.starts_at)
+        .filter(agenda_item__conference__starts_at__lt=conference.starts_at)
         .exclude(agenda_item__conference=conference)
         .select_related("owner_hub", "agenda_item__conference__meeting_type")
         .order_by("due_on", "id"),
         "plan_actions": PlanAction.objects.open()
         .in_force()
-        .filter(goal__plan__in=plans)
+        .filter(goal__plan__in=scope.plans())
         .select_related("hub")
         .order_by("due_on", "id"),
-        "ecomap": build_ecomap(case, user),
+        "ecomap": ecomap,
     }
 
 

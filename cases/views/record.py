@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hubs.models import Hub
-from referrals.models import Referral
+from takatsuki_welfare.access import CaseScope
 from takatsuki_welfare.audit import Action, log_access
 from takatsuki_welfare.concurrency import EditConflict
 
@@ -23,8 +23,6 @@ from ..models import (
     Case,
     CaseHub,
     CasePerson,
-    Intake,
-    OutreachAttempt,
     Person,
     RecordRevision,
 )
@@ -336,12 +334,13 @@ def record_quick(request):
 # Timeline (経過一覧) --------------------------------------------------------------------------
 
 
-def _timeline_hubs(user, case):
+def _timeline_hubs(scope):
     """Hubs that took part in the case (for the hub filter), in one query."""
-    referrals = Referral.objects.visible_to(user).filter(case=case)
-    records = AccompanimentRecord.objects.visible_to(user).filter(case=case)
-    intakes = Intake.objects.visible_to(user).filter(case=case)
-    attempts = OutreachAttempt.objects.visible_to(user).filter(case=case)
+    case = scope.case
+    referrals = scope.referrals()
+    records = scope.records()
+    intakes = scope.intakes()
+    attempts = scope.outreach()
     return Hub.objects.filter(
         Q(pk=case.lead_hub_id)
         | Q(pk__in=CaseHub.objects.filter(case=case).values("hub_id"))
@@ -371,14 +370,14 @@ def case_timeline(request, number):
     data = request.GET.copy()
     if not data.getlist("type"):
         data.setlist("type", TYPE_NAMES)  # everything, shown as all boxes ticked
-    form = TimelineFilterForm(data, types=TYPES, hubs=_timeline_hubs(request.user, case))
+    scope = CaseScope.of(request.user, case)
+    form = TimelineFilterForm(data, types=TYPES, hubs=_timeline_hubs(scope))
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})
     types = filters.get("type") or TYPE_NAMES
     hub = filters.get("hub")
     page = timeline_page(
-        request.user,
-        case,
+        scope,
         types=types,
         hub=hub,
         cursor=Cursor.decode(request.GET.get("before")),
