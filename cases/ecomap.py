@@ -124,6 +124,12 @@ def _hexagon(x, y, w, h):
 # Data ------------------------------------------------------------------------------------
 
 
+def _prefetched(case, name):
+    """All of ``case.<name>`` if the caller has prefetched it (the case page), else None."""
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
 def _members(scope):
     case = scope.case
     members = list(
@@ -131,11 +137,15 @@ def _members(scope):
         .select_related("relationship")
         .order_by("relationship__order", "birth_date", "id")
     )
-    primary_id = (
-        CasePerson.objects.filter(case=case, is_primary=True)
-        .values_list("person_id", flat=True)
-        .first()
-    )
+    links = _prefetched(case, "case_persons")
+    if links is None:
+        primary_id = (
+            CasePerson.objects.filter(case=case, is_primary=True)
+            .values_list("person_id", flat=True)
+            .first()
+        )
+    else:
+        primary_id = next((link.person_id for link in links if link.is_primary), None)
     return [
         {
             "id": person.pk,
@@ -163,15 +173,23 @@ def _involvements(scope):
             details.append(detail)
 
     add(case.lead_hub_id, LEAD)
-    for link in CaseHub.objects.filter(case=case).order_by("joined_on", "id"):
+    links = _prefetched(case, "hub_links")
+    if links is None:
+        links = CaseHub.objects.filter(case=case)
+    for link in sorted(links, key=lambda link: (link.joined_on, link.pk)):
         add(link.hub_id, PARTICIPANT, link.reason)
 
-    referrals = list(
-        scope.referrals()
-        .filter(status__in=[*OPEN, *ACTIVE])
-        .order_by("sent_at", "id")
-        .values("from_hub_id", "to_hub_id", "status")
-    )
+    current = {*OPEN, *ACTIVE}
+    referrals = _prefetched(case, "referrals")
+    if referrals is None:
+        referrals = (
+            scope.referrals()
+            .filter(status__in=current)
+            .only("from_hub", "to_hub", "status", "sent_at")
+        )
+    referrals = [
+        r for r in sorted(referrals, key=lambda r: (r.sent_at, r.pk)) if r.status in current
+    ]
     plan = (
         scope.plans()
         .filter(status=SupportPlan.Status.ENDORSED)
@@ -203,11 +221,11 @@ def _involvements(scope):
 
     hub_ids = set(found)
     for r in referrals:
-        hub_ids.update((r["from_hub_id"], r["to_hub_id"]))
+        hub_ids.update((r.from_hub_id, r.to_hub_id))
     hubs = {hub.pk: hub for hub in Hub.objects.filter(pk__in=hub_ids).select_related("kind")}
     for r in referrals:
-        from_hub, to_hub = hubs[r["from_hub_id"]], hubs[r["to_hub_id"]]
-        detail = f"{from_hub.name} → {to_hub.name}（{ReferralStatus(r['status']).label}）"
+        from_hub, to_hub = hubs[r.from_hub_id], hubs[r.to_hub_id]
+        detail = f"{from_hub.name} → {to_hub.name}（{ReferralStatus(r.status).label}）"
         add(from_hub.pk, REFERRAL, detail)
         add(to_hub.pk, REFERRAL, detail)
     return found, hubs
@@ -411,7 +429,11 @@ def _as_svg_numbers(value):
 
 
 def build_ecomap(scope):
-    """Plain data for the household ecomap of ``scope.case``, as ``scope.user`` may see it."""
+    """Plain data for the household ecomap of ``scope.case``, as ``scope.user`` may see it.
+
+    The case's hub links, persons concerned and referrals are reused if prefetched on
+    ``scope.case`` (whoever sees a case sees all its referrals: ``CaseScope.referrals``).
+    """
     case = scope.case
     members = _members(scope)
     hubs = _hub_entries(scope)

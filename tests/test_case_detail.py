@@ -6,8 +6,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CasePerson, HouseholdFlag, IntakeConcern, Stage, StageChange
+from cases.models import (
+    CasePerson,
+    HouseholdFlag,
+    IntakeConcern,
+    OutreachAttempt,
+    Stage,
+    StageChange,
+)
 from hubs.models import Role
+from referrals.models import ReferralEvent
 from takatsuki_welfare.models import AccessLog, CodeList
 
 from .factories import (
@@ -19,6 +27,7 @@ from .factories import (
     IntakeFactory,
     MembershipFactory,
     PersonFactory,
+    ReferralFactory,
     code,
     meeting_type,
 )
@@ -189,6 +198,20 @@ def test_it_shows_the_household_persons_history_intakes_and_consents(client_as, 
     assert reverse("cases:intake_detail", args=[intake.pk]) in html
 
 
+def test_it_shows_each_intake_once_with_its_main_concern(client_as, staff, hub, own):
+    several = IntakeFactory(hub=hub, case=own)
+    for concern, is_main in (("care", False), ("income", True), ("health", False)):
+        IntakeConcern.objects.create(
+            intake=several, concern=code(CodeList.CONCERN, concern), is_main=is_main
+        )
+    none = IntakeFactory(hub=hub, case=own)  # no concern recorded
+    response = client_as(staff).get(url(own))
+    intakes = response.context["intakes"]
+    main = {i.pk: getattr(getattr(i, "main_item", None), "concern", None) for i in intakes}
+    assert main == {several.pk: code(CodeList.CONCERN, "income"), none.pk: None}
+    assert str(code(CodeList.CONCERN, "income")) in response.content.decode()
+
+
 def test_it_escapes_script_in_the_summary_and_names(client_as, staff, hub):
     person = PersonFactory(family_name="<script>alert(1)</script>", household__registered_hub=hub)
     case = CaseFactory(
@@ -219,9 +242,17 @@ def _add(case, hub, staff, n):
         )  # fmt: skip
         flag.persons.set([person])
         case.hub_links.create(hub=HubFactory())
+        referral = ReferralFactory(case=case, to_hub=HubFactory(), person=person)
+        ReferralEvent.objects.create(
+            referral=referral, actor=staff, acting_hub=hub, to_status=referral.status
+        )
+        OutreachAttempt.objects.create(
+            case=case, person=person, method=OutreachAttempt.Method.VISIT,
+            result=OutreachAttempt.Result.ABSENT, recorded_by=staff, acting_hub=HubFactory(),
+        )  # fmt: skip
 
 
-def test_its_query_count_does_not_grow_with_persons_history_or_intakes(
+def test_its_query_count_does_not_grow_with_persons_history_intakes_or_referrals(
     client_as, staff, hub, count_queries
 ):
     small = CaseFactory(household__registered_hub=hub, fields=["elderly"])

@@ -4,11 +4,12 @@ import datetime
 import re
 
 import pytest
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cases.ecomap import MAX_HUBS, MAX_INSIDE, build_ecomap
-from cases.models import CaseHub, OutreachAttempt, Person, PlanAction, PlanGoal, SupportPlan
+from cases.models import Case, CaseHub, OutreachAttempt, Person, PlanAction, PlanGoal, SupportPlan
 from hubs.models import Role
 from referrals.models import Status as ReferralStatus
 from takatsuki_welfare.access import CaseScope
@@ -295,4 +296,28 @@ def test_its_query_count_does_not_grow_with_members_or_hubs(
     ecomap_of(small, staff)  # warm up (the acting membership)
     assert count_queries(lambda: ecomap_of(small, staff)) == count_queries(
         lambda: ecomap_of(case, staff)
+    )
+
+
+def prefetched_scope(case, user):
+    """A scope whose case carries its links and referrals, as the case page loads them."""
+    scope = CaseScope.get(
+        user, Case.objects.prefetch_related("hub_links", "case_persons"), pk=case.pk
+    )
+    prefetch_related_objects([scope.case], Prefetch("referrals", queryset=scope.referrals()))
+    return scope
+
+
+def test_it_reuses_the_links_and_referrals_prefetched_on_the_case(
+    staff, hub, case, count_queries, network
+):
+    plain = CaseScope.get(staff, pk=case.pk)
+    prefetched = prefetched_scope(case, staff)
+    assert build_ecomap(prefetched) == build_ecomap(plain)
+    assert count_queries(lambda: build_ecomap(prefetched)) == (
+        count_queries(lambda: build_ecomap(plain)) - 3
+    )
+    small = CaseFactory(household__registered_hub=hub, lead_hub=hub)
+    assert count_queries(lambda: build_ecomap(prefetched_scope(small, staff))) == count_queries(
+        lambda: build_ecomap(prefetched_scope(case, staff))
     )

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from cases.models import Person
+from cases.models import person as person_module
 from hubs.models import Role
 from takatsuki_welfare.models import AccessLog
 
@@ -134,6 +136,85 @@ def test_the_search_runs_a_constant_number_of_queries(signed_in, household, coun
         CaseFactory(household=other, primary=person(other, "山田", f"{n}", "やまだ", f"た{n:02d}"))
     assert len(found(signed_in, "やまだ")) == 20
     assert count_queries(lambda: signed_in.get(URL, {"q": "やまだ"}, **HTMX)) == one
+
+
+# The policy checked on the first matches by reading (Person.objects.first_visible) -------------
+
+
+@pytest.fixture
+def interleaved(household, other_hub):
+    """やまだ persons by reading: 4 hidden, 3 visible, 5 hidden, 4 visible, 3 hidden."""
+    hidden = HouseholdFactory(registered_hub=other_hub)
+    visible = []
+    for n, seen in enumerate("h" * 4 + "v" * 3 + "h" * 5 + "v" * 4 + "h" * 3):
+        made = person(household if seen == "v" else hidden, "山田", f"{n}", "やまだ", f"た{n:02d}")
+        if seen == "v":
+            visible.append(made)
+    return visible
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 5, 8, 600])
+@pytest.mark.parametrize("n", [1, 3, 7, 8])
+def test_the_first_visible_are_those_of_one_query_whatever_the_window(
+    interleaved, staff, window, n
+):
+    """Windows small enough to need the second window, the rest past both, or neither."""
+    one_query = Person.objects.visible_to(staff).search("やまだ").order_by("kana_key", "id")
+    found = Person.objects.search("やまだ").first_visible(staff, n, window=window)
+    assert found == list(one_query[:n]) == interleaved[:n]
+    assert all("household" in person._state.fields_cache for person in found)
+
+
+def test_nothing_found_and_nothing_visible(interleaved, staff, other_hub):
+    assert Person.objects.search("すずき").first_visible(staff, 21) == []
+    elsewhere = HouseholdFactory(registered_hub=other_hub)
+    person(elsewhere, "鈴木", "一", "すずき", "はじめ")
+    assert Person.objects.search("すずき").first_visible(staff, 21, window=1) == []
+
+
+def test_the_page_and_more_are_exact_past_hidden_matches(
+    signed_in, household, other_hub, monkeypatch
+):
+    """Windows of 4, visible persons after and among hidden ones: exactly those, by reading,
+    then the first 20 and more once 26 are visible."""
+    monkeypatch.setattr(person_module, "SEARCH_WINDOW", 4)
+    hidden = HouseholdFactory(registered_hub=other_hub)
+    visible = []
+    for n in range(30):
+        seen = n >= 6 and n % 3
+        made = person(household if seen else hidden, "山田", f"{n}", "やまだ", f"た{n:02d}")
+        if seen:
+            visible.append(made)
+    response = signed_in.get(URL, {"q": "やまだ"}, **HTMX)
+    assert len(visible) == 16 and response.context["persons"] == visible
+    assert not response.context["more"]
+    for n in range(30, 40):
+        visible.append(person(household, "山田", f"{n}", "やまだ", f"た{n:02d}"))
+    response = signed_in.get(URL, {"q": "やまだ"}, **HTMX)
+    assert response.context["persons"] == visible[:20] and response.context["more"]
+
+
+def test_past_the_windows_the_queries_stay_constant(
+    signed_in, household, other_hub, count_queries, monkeypatch
+):
+    monkeypatch.setattr(person_module, "SEARCH_WINDOW", 2)
+    hidden = HouseholdFactory(registered_hub=other_hub)
+    for n in range(5):
+        person(hidden, "山田", f"{n}", "やまだ", f"あ{n:02d}")
+    person(household, "山田", "見", "やまだ", "み")
+    few = count_queries(lambda: signed_in.get(URL, {"q": "やまだ"}, **HTMX))
+    for n in range(5, 40):
+        person(hidden, "山田", f"{n}", "やまだ", f"あ{n:02d}")
+    assert len(found(signed_in, "やまだ")) == 1
+    assert count_queries(lambda: signed_in.get(URL, {"q": "やまだ"}, **HTMX)) == few
+
+
+def test_the_search_page_links_persons_without_their_cases(signed_in, household, count_queries):
+    yamada = person(household, "山田", "花子", "やまだ", "はなこ")
+    CaseFactory(household=household, primary=yamada)
+    radios = count_queries(lambda: signed_in.get(URL, {"q": "やまだ"}, **HTMX))
+    links = count_queries(lambda: signed_in.get(URL, {"q": "やまだ", "links": "1"}, **HTMX))
+    assert links == radios - 1
 
 
 def test_corner_volunteers_and_signed_out_users_cannot_search(client, volunteer):

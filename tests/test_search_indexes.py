@@ -66,6 +66,19 @@ def test_contains_anywhere_without_bigrams_is_a_plain_contains():
     assert list(Person.objects.filter(contains_anywhere("実", "name_key", "kana_key"))) == [tanaka]
 
 
+def test_one_of_is_in():
+    tanaka, nakata = named("田中", "", "たなか", ""), named("中田", "", "なかた", "")
+    named("林", "", "", "")
+    ids = [nakata.pk, tanaka.pk, 0]
+    assert set(Person.objects.filter(pk__one_of=ids)) == {tanaka, nakata}
+    assert set(Person.objects.exclude(pk__one_of=ids)) == set(Person.objects.exclude(pk__in=ids))
+    sql, params = Person.objects.filter(pk__one_of=ids).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert "= ANY(%s)" in sql and list(params) == [ids]  # one array, however many ids
+    else:
+        assert list(params) == ids
+
+
 # PostgreSQL: the guard that the indexes are filled and chosen -----------------------------------
 
 FAMILIES = [

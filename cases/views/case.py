@@ -3,7 +3,16 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_filters.views import FilterView
 
-from referrals.models import Referral, ReferralEvent
+from referrals.models import ReferralEvent
 from takatsuki_welfare.access import CaseScope
 from takatsuki_welfare.audit import Action, log_access
 from takatsuki_welfare.concurrency import EditConflict
@@ -23,16 +32,12 @@ from ..ecomap import build_ecomap
 from ..filters import CaseFilter
 from ..forms.case import CaseEditForm, ClosureDecisionForm, ClosureRequestForm, StageChangeForm
 from ..models import (
-    AgendaItem,
     Case,
     CaseHub,
     CasePerson,
     ClosureRequest,
     Conference,
-    Consent,
     HouseholdFlag,
-    Intake,
-    IntakeConcern,
     OutreachAttempt,
     StageChange,
     SupportPlan,
@@ -121,7 +126,9 @@ def _detail_queryset():
         "fields",
         "concerns",
         "projects",
-        Prefetch("hub_links", queryset=CaseHub.objects.select_related("hub")),
+        Prefetch(
+            "hub_links", queryset=CaseHub.objects.select_related("hub").order_by("joined_on", "id")
+        ),
         Prefetch(
             "case_persons", queryset=CasePerson.objects.select_related("person__relationship")
         ),
@@ -131,19 +138,15 @@ def _detail_queryset():
     )
 
 
-def _existence_signals(user, case):
+def _existence_signals(scope):
     """Fields of the household's other cases the user may not see: never their content.
 
-    A household has a few cases: each is checked on its own (``NOT EXISTS`` per row) rather
-    than against every case the user sees. The codes are read only if hidden cases have fields
-    (``pk__in`` an empty list runs no query).
+    A household has a few cases: each is checked on its own (per row) rather than against
+    every case the user sees. The codes are read only if hidden cases have fields (``pk__in``
+    an empty list runs no query).
     """
-    seen = Case.objects.visible_to(user).filter(pk=OuterRef("pk"))
-    hidden_fields = list(
-        Case.objects.filter(household_id=case.household_id)
-        .exclude(Exists(seen))
-        .values_list("fields", flat=True)
-    )
+    hidden = scope.hidden_household_cases().order_by()
+    hidden_fields = list(hidden.values_list("fields", flat=True))
     if not hidden_fields:
         return []
     field_ids = {pk for pk in hidden_fields if pk is not None}
@@ -151,11 +154,10 @@ def _existence_signals(user, case):
     return list(fields) or [None]
 
 
-def outreach_summary(user, case):
+def outreach_summary(scope):
     """How long outreach has gone on and how the attempts ended (case page, outreach list)."""
     rows = list(
-        OutreachAttempt.objects.visible_to(user)
-        .filter(case=case)
+        scope.outreach()
         .order_by()
         .values("result")
         .annotate(n=Count("id"), first=Min("attempted_on"))
@@ -174,24 +176,23 @@ def outreach_summary(user, case):
     }
 
 
-def _plan_summary(user, case):
+def _plan_summary(scope):
     """The newest plan version and, while a newer draft is discussed, the one still in force."""
-    plans = list(SupportPlan.objects.visible_to(user).filter(case=case).order_by("-number"))
+    plans = list(scope.plans().order_by("-number"))
     current = plans[0] if plans else None
     in_force = next((p for p in plans if p.status == SupportPlan.Status.ENDORSED), None)
     return {"current_plan": current, "plan_in_force": in_force if in_force != current else None}
 
 
-def _meetings(user, case):
+def _meetings(scope):
     """The case's meetings the user may know of (a 支援会議 only for its attendees, see access).
 
     ``conference_visible`` says whether the conference itself may be opened: a case's agenda
     items are also seen by whoever sees the case, the conference only by its attendees.
     """
-    visible = Conference.objects.visible_to(user).filter(pk=OuterRef("conference_id"))
+    visible = Conference.objects.visible_to(scope.user).filter(pk=OuterRef("conference_id"))
     return (
-        AgendaItem.objects.visible_to(user)
-        .filter(case=case)
+        scope.agenda_items()
         .select_related("conference__meeting_type", "endorsed_plan")
         .annotate(conference_visible=Exists(visible))
         .order_by("-conference__starts_at", "-id")
@@ -199,7 +200,8 @@ def _meetings(user, case):
 
 
 def _detail_context(request, case):
-    user = request.user
+    """The case page's data: ``case`` came through ``visible_to``, the rest from its scope."""
+    scope = CaseScope.of(request.user, case)
     household = case.household
     membership = request.membership
     latest_request = (
@@ -207,7 +209,22 @@ def _detail_context(request, case):
         .order_by("-requested_at", "-id")
         .first()
     )
-    ecomap = build_ecomap(CaseScope.of(user, case))  # case came through visible_to
+    # Read once for the chain and the ecomap, which reuses what is prefetched on the case.
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "referrals",
+            queryset=scope.referrals()
+            .select_related("from_hub", "to_hub", "sender", "person")
+            .prefetch_related(
+                Prefetch(
+                    "events", queryset=ReferralEvent.objects.select_related("actor", "acting_hub")
+                )
+            )
+            .order_by("sent_at", "id"),
+        ),
+    )
+    ecomap = build_ecomap(scope)
     return {
         "case": case,
         "household": household,
@@ -216,34 +233,25 @@ def _detail_context(request, case):
         "flags": HouseholdFlag.objects.filter(household=household)
         .select_related("kind", "judged_by")
         .prefetch_related("persons"),
-        "signals": _existence_signals(user, case),
-        "intakes": Intake.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("hub", "channel", "route")
-        .prefetch_related(
-            Prefetch("concern_items", queryset=IntakeConcern.objects.select_related("concern"))
-        ),
-        "consents": Consent.objects.visible_to(user)
-        .filter(person__case_links__case=case)
-        .select_related("person")
-        .prefetch_related("hubs"),
-        "latest_request": latest_request,
-        "referrals": Referral.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("from_hub", "to_hub", "sender", "person")
-        .prefetch_related(
-            Prefetch("events", queryset=ReferralEvent.objects.select_related("actor", "acting_hub"))
+        "signals": _existence_signals(scope),
+        # An intake has at most one main concern: joined rather than prefetched (``main_item``
+        # is left unset on an intake without one).
+        "intakes": scope.intakes()
+        .annotate(
+            main_item=FilteredRelation("concern_items", condition=Q(concern_items__is_main=True))
         )
-        .order_by("sent_at", "id"),
+        .select_related("hub", "channel", "route", "main_item__concern"),
+        "consents": scope.consents().select_related("person").prefetch_related("hubs"),
+        "latest_request": latest_request,
+        "referrals": case.referrals.all(),
         "is_lead_manager": membership.is_manager and membership.hub_id == case.lead_hub_id,
-        "recent_attempts": OutreachAttempt.objects.visible_to(user)
-        .filter(case=case)
+        "recent_attempts": scope.outreach()
         .select_related("person", "recorded_by", "acting_hub")
         .order_by("-attempted_on", "-id")[:5],
-        "meetings": _meetings(user, case),
+        "meetings": _meetings(scope),
         "ecomap": ecomap,
-        **outreach_summary(user, case),
-        **_plan_summary(user, case),
+        **outreach_summary(scope),
+        **_plan_summary(scope),
     }
 
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,39 +68,41 @@ def _birth_date_in(query):
         return None, str(exc)
 
 
-def _with_cases(queryset, user):
-    """Persons with their household and its open cases the user may see (to link an intake)."""
+def _open_cases(user):
+    """The open cases the user may see of each person's household (to link an intake)."""
     cases = Case.objects.visible_to(user).open().order_by("-opened_on", "-id")
-    return queryset.select_related("household").prefetch_related(
-        Prefetch("household__cases", queryset=cases, to_attr="open_cases")
-    )
+    return Prefetch("household__cases", queryset=cases, to_attr="open_cases")
 
 
-def person_results(request, query, *, include=None):
+def _with_cases(queryset, user):
+    """Persons with their household and its open cases the user may see."""
+    return queryset.select_related("household").prefetch_related(_open_cases(user))
+
+
+def person_results(request, query, *, include=None, cases=True):
     """Context for _person_search_results.html: visible persons matching the query.
 
     ``include``: persons to list first whatever the query (the one already chosen, or those
-    named on an intake being connected).
+    named on an intake being connected). ``cases``: with their households' open cases.
     """
     user = request.user
     query = (query or "").strip()
     found, hint, more = [], "", False
     if query:
         birth_date, hint = _birth_date_in(query)
-        persons = Person.objects.visible_to(user)
         if birth_date is not None:
-            persons = persons.search(birth_date=birth_date)
-        elif hint:
-            persons = None
-        elif len(search_key(query)) < 2:
-            hint = _("Type at least two characters of the name, or a date of birth.")
-            persons = None
+            persons = Person.objects.search(birth_date=birth_date)
+        elif not hint and len(search_key(query)) >= 2:
+            persons = Person.objects.search(query)
         else:
-            persons = persons.search(query)
+            persons = None
+            hint = hint or _("Type at least two characters of the name, or a date of birth.")
         if persons is not None:
-            found = list(_with_cases(persons, user).order_by("kana_key", "id")[: SEARCH_LIMIT + 1])
+            found = persons.first_visible(user, SEARCH_LIMIT + 1)
             more = len(found) > SEARCH_LIMIT
             found = found[:SEARCH_LIMIT]
+            if cases:
+                prefetch_related_objects(found, _open_cases(user))
             log_access(request, Action.SEARCH, detail=query)
     first = []
     if include is not None:
@@ -122,13 +124,13 @@ def person_results(request, query, *, include=None):
 def person_search(request):
     """Search-as-you-type (htmx: the results partial) and a plain search page otherwise."""
     _casework(request)
-    context = person_results(request, request.GET.get("q", ""))
-    if _is_htmx(request):
-        context["links"] = bool(request.GET.get("links"))
-        response = render(request, "cases/_person_search_results.html", context)
-    else:
-        context["links"] = True
-        response = render(request, "cases/intake_person_search.html", context)
+    htmx = _is_htmx(request)
+    links = not htmx or bool(request.GET.get("links"))
+    # Links to the persons need no cases; radio buttons in an intake form offer them.
+    context = person_results(request, request.GET.get("q", ""), cases=not links)
+    context["links"] = links
+    template = "_person_search_results.html" if htmx else "intake_person_search.html"
+    response = render(request, f"cases/{template}", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

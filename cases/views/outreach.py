@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from takatsuki_welfare.access import CaseScope
 from takatsuki_welfare.audit import Action, log_access
 
 from .. import services_support
@@ -38,7 +39,7 @@ def outreach_list(request, number):
             "paginator": page.paginator,
             "is_paginated": page.has_other_pages(),
             "persons": CasePerson.objects.filter(case=case).select_related("person"),
-            **outreach_summary(request.user, case),
+            **outreach_summary(CaseScope.of(request.user, case)),
         },
     )
 
