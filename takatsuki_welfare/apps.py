@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "takatsuki_welfare"
     label = "core"
     verbose_name = _("Tsunagu core")
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)

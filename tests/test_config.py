@@ -6,7 +6,9 @@ environment; the running test settings are not touched.
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -191,3 +193,24 @@ def test_gunicorn_takes_workers_bind_and_access_log_from_the_environment(gunicor
     assert conf.workers == 3
     assert conf.bind == ["0.0.0.0:8000"]
     assert conf.accesslog == "-"
+
+
+def test_settings_load_without_a_secret_key_so_makemigrations_runs(settings_with):
+    assert settings_with(SECRET_KEY="").SECRET_KEY == ""
+
+
+def test_a_missing_secret_key_stops_the_server_and_fails_the_deploy_check(monkeypatch):
+    """Django's own settings object refuses to hand out an empty key; the check says why."""
+    monkeypatch.setattr(sys, "argv", ["manage.py", "check"])
+    from django.conf import LazySettings
+
+    from takatsuki_welfare import checks
+
+    empty = LazySettings()
+    empty.configure(SECRET_KEY="")
+    monkeypatch.setattr(checks, "settings", empty)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is required when DEBUG is off"):
+        checks.require_secret_key()
+    assert [error.id for error in checks.secret_key_check(None)] == ["core.E001"]
+    monkeypatch.setattr(checks, "settings", SimpleNamespace(SECRET_KEY="a-key-" + "x" * 40))
+    assert checks.secret_key_check(None) == []

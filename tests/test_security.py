@@ -53,6 +53,29 @@ def test_a_missing_secret_key_stops_start_up_naming_it():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_the_wsgi_application_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import takatsuki_welfare.wsgi"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent"},
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_makemigrations_check_runs_with_no_environment_at_all():
+    result = _manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env={"PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_a_malformed_variable_stops_start_up_naming_it():
     env = {"PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent", "DEBUG": "true"}
     result = _manage("check", env={**env, "SESSION_IDLE_TIMEOUT_MINUTES": "half an hour"})
